@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("register", views.RegisterView.as_view(), name="api-register"),
+    path("login", views.LoginView.as_view(), name="api-login"),
+    path("logout", views.LogoutView.as_view(), name="api-logout"),
+    path("token", views.TokenCreateView.as_view(), name="api-token-create"),
+    path("tokens", views.TokenListView.as_view(), name="api-token-list"),
+    path("tokens/<int:token_id>", views.TokenDetailView.as_view(), name="api-token-detail"),
+]

@@ -1,0 +1,104 @@
+from django.contrib.auth import login, logout
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from accounts import selectors, services
+from accounts.scopes import VAULT_MANAGE
+from coffer.api.schema import errors
+
+from .serializers import (
+    CredentialsInput,
+    RegisterInput,
+    TokenCreatedOutput,
+    TokenCreateInput,
+    TokenOutput,
+    UserOutput,
+)
+
+
+def _token_output(access_token, token: str | None = None) -> dict:
+    data = TokenOutput(access_token).data
+    if token is not None:
+        data["token"] = token
+    return data
+
+
+class RegisterView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+    @extend_schema(request=RegisterInput, responses={201: UserOutput, **errors(400, 409, 429)}, auth=[])
+    def post(self, request):
+        data = RegisterInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_register(**data.validated_data, request=request)
+        return Response(UserOutput(user).data, status=status.HTTP_201_CREATED)
+
+
+class LoginView(APIView):
+    """Browser login: starts a session cookie. Apps use tokens instead."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+    @extend_schema(request=CredentialsInput, responses={200: UserOutput, **errors(400, 401, 429)}, auth=[])
+    def post(self, request):
+        data = CredentialsInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_check_password(**data.validated_data, request=request)
+        login(request._request, user)
+        return Response(UserOutput(user).data)
+
+
+class LogoutView(APIView):
+    @extend_schema(request=None, responses={204: None, **errors(401, 403)})
+    def post(self, request):
+        logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TokenCreateView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+    @extend_schema(request=TokenCreateInput, responses={201: TokenCreatedOutput, **errors(400, 401, 429)}, auth=[])
+    def post(self, request):
+        data = TokenCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        user = services.user_check_password(
+            username=fields["username"], password=fields["password"], request=request, action="token.login"
+        )
+        issued = services.token_create(
+            user=user, name=fields["name"], scopes=fields["scopes"], expires_at=fields.get("expires_at"),
+            request=request,
+        )
+        return Response(_token_output(issued.access_token, issued.token), status=status.HTTP_201_CREATED)
+
+
+class TokenListView(APIView):
+    required_scopes = {"GET": VAULT_MANAGE}
+
+    @extend_schema(responses={200: TokenOutput(many=True), **errors(401, 403)})
+    def get(self, request):
+        return Response([_token_output(t) for t in selectors.token_list(user=request.user)])
+
+
+class TokenDetailView(APIView):
+    required_scopes = {"DELETE": VAULT_MANAGE}
+
+    @extend_schema(responses={204: None, **errors(401, 403, 404)})
+    def delete(self, request, token_id: int):
+        access_token = selectors.token_get(user=request.user, token_id=token_id)
+        services.token_revoke(access_token=access_token, request=request)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,73 @@
+"""Writing audit events. Events never hold plaintext, keys or secrets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from .hashing import event_hash
+from .models import AuditChainHead, AuditEvent
+
+
+def client_ip(request) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def event_fields(event: AuditEvent) -> dict[str, Any]:
+    """The hashed fields of an event, in the form docs/audit.md specifies."""
+    return {
+        "id": event.pk,
+        "created_at": event.created_at.isoformat().replace("+00:00", "Z"),
+        "actor_id": event.actor_id,
+        "actor_label": event.actor_label,
+        "subject_user_id": event.subject_user_id,
+        "action": event.action,
+        "outcome": event.outcome,
+        "ip_address": event.ip_address,
+        "target_kind": event.target_kind,
+        "target_id": event.target_id,
+        "details": event.details,
+    }
+
+
+def audit_record(
+    *,
+    action: str,
+    outcome: str = AuditEvent.Outcome.SUCCESS,
+    actor=None,
+    subject=None,
+    request=None,
+    target_kind: str = "",
+    target_id: Any = "",
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to the chain. Always commits, even inside a failing request."""
+    if actor is None and request is not None and getattr(request, "user", None) is not None:
+        actor = request.user if request.user.is_authenticated else None
+    if subject is None:
+        subject = actor
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+        event = AuditEvent(
+            id=head.last_event_id + 1,
+            created_at=timezone.now(),
+            actor=actor,
+            actor_label=getattr(actor, "username", "") or "",
+            subject_user_id=getattr(subject, "pk", None),
+            action=action,
+            outcome=str(outcome),
+            ip_address=client_ip(request),
+            target_kind=target_kind,
+            target_id=str(target_id or ""),
+            details=details or {},
+            prev_hash=head.last_hash,
+        )
+        event.hash = event_hash(event.prev_hash, event_fields(event))
+        event.save(force_insert=True)
+        head.last_event_id, head.last_hash = event.pk, event.hash
+        head.save(update_fields=["last_event_id", "last_hash"])
+    return event

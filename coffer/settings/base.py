@@ -1,0 +1,188 @@
+"""Settings shared by every environment. Read the environment through strict helpers."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "audit",
+    "accounts",
+    "vault",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "coffer.middleware.SecurityHeadersMiddleware",
+]
+
+ROOT_URLCONF = "coffer.urls"
+WSGI_APPLICATION = "coffer.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'coffer.sqlite3'}")}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Argon2 first: new and upgraded passwords are hashed with Argon2id.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# Uploads: never let Django spool a body to disk (DESIGN §1). Files have their own
+# encrypting upload handler; everything else is small and stays in memory.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("COFFER_MAX_FORM_BYTES", default=2 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("COFFER_MAX_REQUEST_BYTES", default=2 * 1024 * 1024)
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env.str("REDIS_URL", default="redis://127.0.0.1:6379/0"),
+        "KEY_PREFIX": "coffer",
+    }
+}
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Strict"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.AccessTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "accounts.permissions.HasScope",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "coffer.api.errors.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_RATES": {
+        "login": env.str("COFFER_THROTTLE_LOGIN", default="20/min"),
+        "token": env.str("COFFER_THROTTLE_TOKEN", default="20/min"),
+        "unlock": env.str("COFFER_THROTTLE_UNLOCK", default="30/min"),
+    },
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Coffer API",
+    "DESCRIPTION": "An encrypted personal-data vault. Every error body is {code, detail}.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("COFFER_LOG_LEVEL", default="INFO")},
+}
+
+# Celery: JSON only, late acks, one message at a time, hard limits (DESIGN §5).
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/1")
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = 120
+CELERY_TASK_TIME_LIMIT = 180
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_TASK_ALWAYS_EAGER = False
+
+# ---- Coffer ----
+# The server keyring: "version:base64key,version:base64key". Never stored in the database.
+COFFER_SERVER_KEYS = env.str("COFFER_SERVER_KEYS", default="")
+COFFER_SERVER_KEYS_FILE = env.str("COFFER_SERVER_KEYS_FILE", default="")
+COFFER_KDF_PROFILE = env.str("COFFER_KDF_PROFILE", default="moderate")
+COFFER_UNLOCK_IDLE_TTL = timedelta(seconds=env.int("COFFER_UNLOCK_IDLE_SECONDS", default=300))
+COFFER_UNLOCK_ABSOLUTE_TTL = timedelta(seconds=env.int("COFFER_UNLOCK_ABSOLUTE_SECONDS", default=1800))
+COFFER_PIN_BACKOFF_AFTER = 5
+COFFER_PIN_LOCKOUT_AFTER = 10
+COFFER_PIN_BACKOFF_BASE_SECONDS = env.int("COFFER_PIN_BACKOFF_BASE_SECONDS", default=30)
+COFFER_UNLOCK_CONCURRENCY = env.int("COFFER_UNLOCK_CONCURRENCY", default=4)
+COFFER_UNLOCK_COOKIE = "coffer_unlock"
+COFFER_UNLOCK_HEADER = "HTTP_X_VAULT_UNLOCK"
+COFFER_UNLOCK_COOKIE_SECURE = True
+
+COFFER_STORAGE = env.str("COFFER_STORAGE", default="fs")
+COFFER_BLOB_ROOT = Path(env.str("COFFER_BLOB_ROOT", default=str(VAR_DIR / "blobs")))
+COFFER_S3_ENDPOINT_URL = env.str("COFFER_S3_ENDPOINT_URL", default="")
+COFFER_S3_REGION = env.str("COFFER_S3_REGION", default="us-east-1")
+COFFER_S3_BUCKET = env.str("COFFER_S3_BUCKET", default="coffer")
+COFFER_S3_ACCESS_KEY = env.str("COFFER_S3_ACCESS_KEY", default="")
+COFFER_S3_SECRET_KEY = env.str("COFFER_S3_SECRET_KEY", default="")
+COFFER_S3_PART_SIZE = env.int("COFFER_S3_PART_SIZE", default=8 * 1024 * 1024)

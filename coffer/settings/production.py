@@ -1,0 +1,30 @@
+"""Production: every secret must come from the environment, or start-up fails loudly."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = False
+SECRET_KEY = env.str("DJANGO_SECRET_KEY")
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+COFFER_KDF_PROFILE = env.str("COFFER_KDF_PROFILE", default="moderate")
+
+if not (COFFER_SERVER_KEYS or COFFER_SERVER_KEYS_FILE):  # noqa: F405
+    raise ImproperlyConfigured(
+        "COFFER_SERVER_KEYS (or COFFER_SERVER_KEYS_FILE) must be set in production: "
+        "without the server keyring no vault can be opened."
+    )
+
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+COFFER_UNLOCK_COOKIE_SECURE = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}

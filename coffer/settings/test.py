@@ -1,0 +1,31 @@
+"""Tests: PostgreSQL and Redis, the real ones, with cheap Argon2 parameters."""
+
+import os
+from pathlib import Path
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key-" + "t" * 40
+DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/coffer")}
+DATABASES["default"]["TEST"] = {"NAME": env.str("COFFER_TEST_DB_NAME", default=f"test_coffer_{os.getpid()}")}
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env.str("REDIS_URL", default="redis://127.0.0.1:6379/15"),
+        "KEY_PREFIX": f"coffer-test-{os.getpid()}",
+    }
+}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+COFFER_KDF_PROFILE = "test"
+COFFER_SERVER_KEYS = env.str(
+    "COFFER_SERVER_KEYS",
+    # Two versions: tests exercise rotation. Fixed test-only keys.
+    default="1:" + "A" * 43 + "=,2:" + "B" * 43 + "=",
+)
+COFFER_PIN_BACKOFF_BASE_SECONDS = 2
+COFFER_UNLOCK_COOKIE_SECURE = False
+COFFER_BLOB_ROOT = Path(env.str("COFFER_BLOB_ROOT", default=f"/tmp/coffer-test-blobs-{os.getpid()}"))  # noqa: F405
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/14")
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"login": "1000/min", "token": "1000/min", "unlock": "1000/min"}}  # noqa: F405

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("vault", views.VaultView.as_view(), name="api-vault"),
+    path("vault/setup", views.SetupView.as_view(), name="api-vault-setup"),
+    path("vault/unlock", views.UnlockView.as_view(), name="api-vault-unlock"),
+    path("vault/lock", views.LockView.as_view(), name="api-vault-lock"),
+    path("vault/pin", views.PinChangeView.as_view(), name="api-vault-pin"),
+    path("vault/recover", views.RecoverView.as_view(), name="api-vault-recover"),
+    path("vault/reauthorize", views.ReauthorizeView.as_view(), name="api-vault-reauthorize"),
+]

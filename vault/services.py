@@ -1,0 +1,380 @@
+"""The vault: PIN setup, unlock and lock, PIN change, recovery, lock-out (DESIGN §2, §4)."""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError as DbIntegrityError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.services import user_check_password
+from audit.services import audit_record
+from coffer.errors import DomainError
+from vault.crypto.context import Context
+from vault.crypto.errors import IntegrityError
+from vault.crypto.kdf import PROFILES, SALT_SIZE, KdfParams, derive_pin_key
+from vault.crypto.keys import derive_kek, new_key, new_recovery_code, recovery_private_key
+from vault.crypto.session import VaultKeys
+from vault.crypto.wrap import unwrap_key, unwrap_with_recovery, wrap_key, wrap_to_recovery
+
+from .keyring import get_key_provider
+from .models import Vault, VaultKey
+from .pin_policy import WeakPin, validate_pin
+from .unlock import UnlockSession, session_close, session_keys, session_open
+
+SERVER_SHARE_PURPOSE = "server-share"
+KEK_WRAP_PURPOSE = "vault-key/kek"
+RECOVERY_WRAP_PURPOSE = "vault-key/recovery"
+
+# Argon2id at production cost takes 64 MiB a call: cap how many run at once per process.
+_unlock_slots = threading.BoundedSemaphore(settings.COFFER_UNLOCK_CONCURRENCY)
+UNLOCK_SLOT_WAIT_SECONDS = 10
+
+
+class VaultError(DomainError):
+    pass
+
+
+class VaultLocked(VaultError):
+    def __init__(self):
+        super().__init__("vault_locked", "The vault is locked. Unlock it with your PIN first.", status=423)
+
+
+def _random(n: int) -> bytes:
+    return new_key()[:n]
+
+
+def _profile() -> KdfParams:
+    return PROFILES[settings.COFFER_KDF_PROFILE]
+
+
+def _check_pin_policy(pin: str, field: str) -> None:
+    try:
+        validate_pin(pin)
+    except WeakPin as exc:
+        raise VaultError("weak_pin", str(exc), field=field) from None
+
+
+def kek_context(user_id: int, version: int) -> Context:
+    return Context(KEK_WRAP_PURPOSE, str(user_id), "", version)
+
+
+def recovery_context(user_id: int, version: int) -> Context:
+    return Context(RECOVERY_WRAP_PURPOSE, str(user_id), "", version)
+
+
+def _server_share(vault: Vault) -> bytes:
+    return get_key_provider().unwrap(
+        vault.server_key_version,
+        bytes(vault.wrapped_server_share),
+        purpose=SERVER_SHARE_PURPOSE,
+        subject=str(vault.user_id),
+    )
+
+
+def _derive(pin: str, salt: bytes, params: KdfParams, server_share: bytes, user_id: int) -> bytes:
+    if not _unlock_slots.acquire(timeout=UNLOCK_SLOT_WAIT_SECONDS):
+        raise VaultError(
+            "unlock_busy", "Too many unlocks at once. Try again in a moment.", status=503,
+            headers={"Retry-After": "2"},
+        )
+    try:
+        pin_key = derive_pin_key(pin, salt, params)
+    finally:
+        _unlock_slots.release()
+    return derive_kek(pin_key, server_share, str(user_id))
+
+
+@dataclass(frozen=True)
+class _Credentials:
+    salt: bytes
+    params: KdfParams
+    kek: bytes
+
+
+def _new_credentials(pin: str, server_share: bytes, user_id: int) -> _Credentials:
+    salt, params = _random(SALT_SIZE), _profile()
+    return _Credentials(salt, params, _derive(pin, salt, params, server_share, user_id))
+
+
+def _rewrap_all(vault: Vault, keys: dict[int, bytes], kek: bytes, recovery_public_key: bytes | None) -> None:
+    for row in vault.keys.all():
+        row.wrapped_by_kek = wrap_key(kek, keys[row.version], kek_context(vault.user_id, row.version))
+        fields = ["wrapped_by_kek"]
+        if recovery_public_key is not None:
+            row.wrapped_by_recovery = wrap_to_recovery(
+                recovery_public_key, keys[row.version], recovery_context(vault.user_id, row.version)
+            )
+            fields.append("wrapped_by_recovery")
+        row.save(update_fields=fields)
+
+
+# ---- setup ----
+
+
+@dataclass(frozen=True)
+class SetupResult:
+    vault: Vault
+    recovery_code: str  # shown once, never stored
+
+
+def vault_setup(*, user, pin: str, request=None) -> SetupResult:
+    _check_pin_policy(pin, "pin")
+    if Vault.objects.filter(user=user).exists():
+        raise VaultError("vault_exists", "This vault already has a PIN.", status=409)
+    server_share = new_key()
+    server_key_version, wrapped_server_share = get_key_provider().wrap(
+        server_share, purpose=SERVER_SHARE_PURPOSE, subject=str(user.pk)
+    )
+    credentials = _new_credentials(pin, server_share, user.pk)
+    recovery_code = new_recovery_code()
+    recovery_pk = bytes(recovery_private_key(recovery_code, server_share, str(user.pk)).public_key)
+    vault_key = new_key()
+    try:
+        with transaction.atomic():
+            vault = Vault.objects.create(
+                user=user,
+                kdf_salt=credentials.salt,
+                kdf_params=credentials.params.to_dict(),
+                wrapped_server_share=wrapped_server_share,
+                server_key_version=server_key_version,
+                recovery_public_key=recovery_pk,
+                recovery_issued_at=timezone.now(),
+            )
+            VaultKey.objects.create(
+                vault=vault,
+                version=1,
+                wrapped_by_kek=wrap_key(credentials.kek, vault_key, kek_context(user.pk, 1)),
+                wrapped_by_recovery=wrap_to_recovery(recovery_pk, vault_key, recovery_context(user.pk, 1)),
+            )
+    except DbIntegrityError:
+        raise VaultError("vault_exists", "This vault already has a PIN.", status=409) from None
+    audit_record(action="vault.setup", actor=user, request=request, target_kind="vault", target_id=vault.pk)
+    return SetupResult(vault, recovery_code)
+
+
+# ---- PIN attempts ----
+
+
+def backoff_seconds(failed_attempts: int) -> int:
+    over = failed_attempts - settings.COFFER_PIN_BACKOFF_AFTER
+    return 0 if over < 0 else settings.COFFER_PIN_BACKOFF_BASE_SECONDS * 2**over
+
+
+def _retry_after(vault: Vault) -> int:
+    return max(1, math.ceil((vault.backoff_until - timezone.now()).total_seconds()))
+
+
+def _begin_attempt(user, request, action: str) -> Vault:
+    """Count the attempt before the slow derivation, so concurrent guesses cannot beat the limit."""
+    refusal = None
+    with transaction.atomic():
+        vault = Vault.objects.select_for_update().filter(user=user).first()
+        if vault is None:
+            raise VaultError("vault_unset", "Set a PIN first.", status=409)
+        now = timezone.now()
+        if vault.locked_out_at is not None:
+            refusal = "locked_out"
+        elif vault.backoff_until is not None and vault.backoff_until > now:
+            refusal = "backoff"
+        else:
+            vault.failed_attempts += 1
+            wait = backoff_seconds(vault.failed_attempts)
+            vault.backoff_until = now + timedelta(seconds=wait) if wait else None
+            if vault.failed_attempts >= settings.COFFER_PIN_LOCKOUT_AFTER:
+                vault.locked_out_at = now
+            vault.save(update_fields=["failed_attempts", "backoff_until", "locked_out_at"])
+    if refusal is None:
+        return vault
+    # Audited outside the transaction above, so the event survives the refusal.
+    audit_record(action=action, outcome="denied", actor=user, request=request,
+                 target_kind="vault", target_id=vault.pk, details={"reason": refusal})
+    if refusal == "locked_out":
+        raise _locked_out()
+    retry = _retry_after(vault)
+    raise VaultError(
+        "pin_backoff", f"Too many wrong PINs. Try again in {retry} seconds.", status=429,
+        headers={"Retry-After": str(retry)}, extra={"retry_after": retry},
+    )
+
+
+def _locked_out() -> VaultError:
+    return VaultError(
+        "locked_out",
+        "Too many wrong PINs: the vault is locked out. Re-enter your account password to try again.",
+        status=423,
+    )
+
+
+def _attempt_failed(vault: Vault, user, request, action: str) -> VaultError:
+    if vault.locked_out_at is not None:
+        audit_record(action=action, outcome="failure", actor=user, request=request,
+                     target_kind="vault", target_id=vault.pk, details={"attempt": vault.failed_attempts})
+        audit_record(action="vault.lockout", outcome="denied", actor=user, request=request,
+                     target_kind="vault", target_id=vault.pk)
+        return _locked_out()
+    audit_record(action=action, outcome="failure", actor=user, request=request,
+                 target_kind="vault", target_id=vault.pk, details={"attempt": vault.failed_attempts})
+    remaining = settings.COFFER_PIN_LOCKOUT_AFTER - vault.failed_attempts
+    if vault.backoff_until is not None:
+        retry = _retry_after(vault)
+        return VaultError(
+            "wrong_pin",
+            f"Wrong PIN. Wait {retry} seconds before trying again; {remaining} tries left before lock-out.",
+            status=429, headers={"Retry-After": str(retry)},
+            extra={"attempts_remaining": remaining, "retry_after": retry},
+        )
+    return VaultError(
+        "wrong_pin", f"Wrong PIN. {remaining} tries left before lock-out.", status=403,
+        extra={"attempts_remaining": remaining},
+    )
+
+
+def _attempt_succeeded(vault: Vault, **extra_fields) -> None:
+    updates = {"failed_attempts": 0, "backoff_until": None, "locked_out_at": None, **extra_fields}
+    Vault.objects.filter(pk=vault.pk).update(**updates)
+    for name, value in updates.items():
+        setattr(vault, name, value)
+
+
+def _open_with_pin(vault: Vault, pin: str) -> tuple[bytes, VaultKeys]:
+    """Returns the server share and the vault keys, or raises IntegrityError for a wrong PIN."""
+    server_share = _server_share(vault)
+    params = KdfParams.from_dict(vault.kdf_params)
+    kek = _derive(pin, bytes(vault.kdf_salt), params, server_share, vault.user_id)
+    keys = VaultKeys(kek=kek)
+    for row in vault.keys.all():
+        keys.vault_keys[row.version] = unwrap_key(kek, bytes(row.wrapped_by_kek), kek_context(vault.user_id, row.version))
+    if not keys.vault_keys:
+        raise IntegrityError()
+    return server_share, keys
+
+
+# ---- unlock and lock ----
+
+
+def vault_unlock(*, user, pin: str, request=None) -> UnlockSession:
+    vault = _begin_attempt(user, request, "vault.unlock")
+    try:
+        server_share, keys = _open_with_pin(vault, pin)
+    except IntegrityError:
+        raise _attempt_failed(vault, user, request, "vault.unlock") from None
+    with transaction.atomic():
+        if KdfParams.from_dict(vault.kdf_params) != _profile():
+            # KDF upgrade: same vault keys, stronger PIN stretching, on this successful unlock.
+            credentials = _new_credentials(pin, server_share, user.pk)
+            _rewrap_all(vault, keys.vault_keys, credentials.kek, None)
+            keys.kek = credentials.kek
+            Vault.objects.filter(pk=vault.pk).update(
+                kdf_salt=credentials.salt, kdf_params=credentials.params.to_dict()
+            )
+            audit_record(action="vault.kdf_upgrade", actor=user, request=request, target_kind="vault",
+                         target_id=vault.pk, details={"kdf": credentials.params.to_dict()})
+        _attempt_succeeded(vault, last_unlock_at=timezone.now())
+    session = session_open(vault=vault, keys=keys)
+    audit_record(action="vault.unlock", actor=user, request=request, target_kind="vault", target_id=vault.pk)
+    return session
+
+
+def vault_get(*, user) -> Vault | None:
+    return Vault.objects.filter(user=user).first()
+
+
+def vault_keys(*, user, unlock_secret: str | None) -> VaultKeys:
+    """The keys of an unlocked vault, or VaultLocked (423)."""
+    vault = vault_get(user=user)
+    if vault is None or not unlock_secret or vault.locked_out_at is not None:
+        raise VaultLocked()
+    found = session_keys(vault=vault, unlock_secret=unlock_secret)
+    if found is None:
+        raise VaultLocked()
+    return found[0]
+
+
+def vault_lock(*, user, unlock_secret: str | None, request=None) -> None:
+    vault = vault_get(user=user)
+    if vault is not None and unlock_secret:
+        session_close(vault=vault, unlock_secret=unlock_secret)
+    audit_record(action="vault.lock", actor=user, request=request, target_kind="vault",
+                 target_id=getattr(vault, "pk", ""))
+
+
+def vault_lock_all(*, user, actor=None, request=None) -> None:
+    """Ends every unlock session of this user at once: their cache entries become unreachable."""
+    Vault.objects.filter(user=user).update(unlock_epoch=F("unlock_epoch") + 1)
+    audit_record(action="vault.lock_all", actor=actor or user, subject=user, request=request,
+                 target_kind="vault", target_id=user.pk)
+
+
+# ---- PIN change, recovery, re-authorisation ----
+
+
+def vault_change_pin(*, user, pin: str, new_pin: str, request=None) -> None:
+    """Re-wraps the vault keys under a new KEK. O(key versions), not O(items)."""
+    _check_pin_policy(new_pin, "new_pin")
+    vault = _begin_attempt(user, request, "vault.pin_change")
+    try:
+        server_share, keys = _open_with_pin(vault, pin)
+    except IntegrityError:
+        raise _attempt_failed(vault, user, request, "vault.pin_change") from None
+    credentials = _new_credentials(new_pin, server_share, user.pk)
+    with transaction.atomic():
+        _rewrap_all(vault, keys.vault_keys, credentials.kek, None)
+        _attempt_succeeded(
+            vault, kdf_salt=credentials.salt, kdf_params=credentials.params.to_dict(), pin_changed_at=timezone.now()
+        )
+    audit_record(action="vault.pin_change", actor=user, request=request, target_kind="vault", target_id=vault.pk)
+
+
+def vault_recover(*, user, recovery_code: str, new_pin: str, request=None) -> str:
+    """Sets a new PIN with the recovery code, losing nothing, and issues a fresh code."""
+    _check_pin_policy(new_pin, "new_pin")
+    vault = vault_get(user=user)
+    if vault is None:
+        raise VaultError("vault_unset", "Set a PIN first.", status=409)
+    server_share = _server_share(vault)
+    try:
+        private_key = recovery_private_key(recovery_code, server_share, str(user.pk))
+        keys = {
+            row.version: unwrap_with_recovery(
+                private_key, bytes(row.wrapped_by_recovery), recovery_context(user.pk, row.version)
+            )
+            for row in vault.keys.all()
+        }
+    except IntegrityError:
+        audit_record(action="vault.recover", outcome="failure", actor=user, request=request,
+                     target_kind="vault", target_id=vault.pk)
+        raise VaultError("invalid_recovery_code", "That recovery code is not valid for this vault.",
+                         status=403, field="recovery_code") from None
+    credentials = _new_credentials(new_pin, server_share, user.pk)
+    new_code = new_recovery_code()
+    new_pk = bytes(recovery_private_key(new_code, server_share, str(user.pk)).public_key)
+    with transaction.atomic():
+        _rewrap_all(vault, keys, credentials.kek, new_pk)
+        _attempt_succeeded(
+            vault,
+            kdf_salt=credentials.salt,
+            kdf_params=credentials.params.to_dict(),
+            recovery_public_key=new_pk,
+            recovery_issued_at=timezone.now(),
+            pin_changed_at=timezone.now(),
+            unlock_epoch=F("unlock_epoch") + 1,
+        )
+    vault.refresh_from_db()
+    audit_record(action="vault.recover", actor=user, request=request, target_kind="vault", target_id=vault.pk)
+    return new_code
+
+
+def vault_reauthorize(*, user, password: str, request=None) -> None:
+    """Clears a PIN lock-out once the account password is re-entered."""
+    user_check_password(username=user.get_username(), password=password, request=request,
+                        action="vault.reauthorize")
+    vault = vault_get(user=user)
+    if vault is not None:
+        _attempt_succeeded(vault)

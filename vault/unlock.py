@@ -1,0 +1,95 @@
+"""Unlock sessions in the cache (DESIGN §4).
+
+The cache holds only the vault keys sealed under a key derived from the client's
+unlock secret, under an id that is a one-way digest of that secret. Neither a
+cache dump nor the client alone reveals a key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+from vault.crypto.errors import IntegrityError
+from vault.crypto.keys import new_unlock_secret, unlock_session_id
+from vault.crypto.session import VaultKeys, open_session, seal_session
+
+from .models import Vault
+
+
+@dataclass(frozen=True)
+class UnlockSession:
+    unlock_secret: str
+    idle_expires_at: datetime
+    expires_at: datetime
+
+    def __repr__(self) -> str:  # never print the secret
+        return f"UnlockSession(expires_at={self.expires_at.isoformat()})"
+
+
+def _cache_key(vault: Vault, unlock_secret: str) -> str:
+    return f"unlock:{vault.user_id}:{vault.unlock_epoch}:{unlock_session_id(unlock_secret)}"
+
+
+def _store(key: str, blob: bytes, expires_at: datetime, now: datetime) -> datetime:
+    idle_expires_at = min(now + settings.COFFER_UNLOCK_IDLE_TTL, expires_at)
+    timeout = max(1, int((idle_expires_at - now).total_seconds()))
+    cache.set(
+        key,
+        {"blob": blob, "expires_at": expires_at.timestamp(), "idle_expires_at": idle_expires_at.timestamp()},
+        timeout=timeout,
+    )
+    return idle_expires_at
+
+
+def session_open(*, vault: Vault, keys: VaultKeys) -> UnlockSession:
+    unlock_secret = new_unlock_secret()
+    now = timezone.now()
+    expires_at = now + settings.COFFER_UNLOCK_ABSOLUTE_TTL
+    blob = seal_session(unlock_secret, str(vault.user_id), vault.unlock_epoch, keys)
+    idle_expires_at = _store(_cache_key(vault, unlock_secret), blob, expires_at, now)
+    return UnlockSession(unlock_secret, idle_expires_at, expires_at)
+
+
+def session_keys(*, vault: Vault, unlock_secret: str, touch: bool = True) -> tuple[VaultKeys, UnlockSession] | None:
+    """The keys of a live session, sliding its idle expiry; None if locked or expired."""
+    try:
+        key = _cache_key(vault, unlock_secret)
+    except IntegrityError:
+        return None
+    entry = cache.get(key)
+    now = timezone.now()
+    if not entry or entry["expires_at"] <= now.timestamp():
+        return None
+    try:
+        keys = open_session(unlock_secret, str(vault.user_id), vault.unlock_epoch, entry["blob"])
+    except IntegrityError:
+        return None
+    expires_at = datetime.fromtimestamp(entry["expires_at"], tz=now.tzinfo)
+    if touch:
+        idle_expires_at = _store(key, entry["blob"], expires_at, now)
+    else:
+        idle_expires_at = datetime.fromtimestamp(entry["idle_expires_at"], tz=now.tzinfo)
+    return keys, UnlockSession(unlock_secret, idle_expires_at, expires_at)
+
+
+def session_replace_keys(*, vault: Vault, unlock_secret: str, keys: VaultKeys) -> None:
+    """Reseal a live session after its key set changed (rotation), keeping its expiries."""
+    key = _cache_key(vault, unlock_secret)
+    entry = cache.get(key)
+    if not entry:
+        return
+    blob = seal_session(unlock_secret, str(vault.user_id), vault.unlock_epoch, keys)
+    now = timezone.now()
+    _store(key, blob, datetime.fromtimestamp(entry["expires_at"], tz=now.tzinfo), now)
+
+
+def session_close(*, vault: Vault, unlock_secret: str) -> None:
+    try:
+        cache.delete(_cache_key(vault, unlock_secret))
+    except IntegrityError:
+        pass
