@@ -17,3 +17,5 @@ COFFER_KDF_PROFILE = env.str("COFFER_KDF_PROFILE", default="moderate")
 COFFER_UNLOCK_COOKIE_SECURE = False
 
 VAR_DIR.mkdir(exist_ok=True)
+
+WHITENOISE_USE_FINDERS = True

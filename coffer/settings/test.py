@@ -22,10 +22,12 @@ COFFER_KDF_PROFILE = "test"
 COFFER_SERVER_KEYS = env.str(
     "COFFER_SERVER_KEYS",
     # Two versions: tests exercise rotation. Fixed test-only keys.
-    default="1:" + "A" * 43 + "=,2:" + "B" * 43 + "=",
+    default="1:gGvZWUV0+mjKpMMNrMcH39P4W9xXSuCtdvpa758MYbg=,2:YQZOBleC38OwUk1NjXACrqRlg86agHEzipScAesJcDQ=",
 )
 COFFER_PIN_BACKOFF_BASE_SECONDS = 2
 COFFER_UNLOCK_COOKIE_SECURE = False
 COFFER_BLOB_ROOT = Path(env.str("COFFER_BLOB_ROOT", default=f"/tmp/coffer-test-blobs-{os.getpid()}"))  # noqa: F405
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/14")
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"login": "1000/min", "token": "1000/min", "unlock": "1000/min"}}  # noqa: F405
+
+WHITENOISE_USE_FINDERS = True
