@@ -1,0 +1,75 @@
+"""Build the configured blob store from Django settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from storage.base import BlobStore
+from storage.fs import FileSystemStore
+from storage.s3 import DEFAULT_PART_SIZE, MIN_AWS_PART_SIZE, S3Store
+
+BACKENDS = ("fs", "s3")
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    """The settings a store depends on; hashable, so it can key the cache."""
+
+    backend: str
+    blob_root: Path | None
+    s3_endpoint_url: str
+    s3_region: str
+    s3_bucket: str
+    s3_access_key: str
+    s3_secret_key: str
+    s3_part_size: int
+
+
+def get_store() -> BlobStore:
+    from django.conf import settings
+
+    return _build_store(
+        StoreSettings(
+            backend=getattr(settings, "COFFER_STORAGE", "fs"),
+            blob_root=_optional_path(getattr(settings, "COFFER_BLOB_ROOT", None)),
+            s3_endpoint_url=getattr(settings, "COFFER_S3_ENDPOINT_URL", ""),
+            s3_region=getattr(settings, "COFFER_S3_REGION", "us-east-1"),
+            s3_bucket=getattr(settings, "COFFER_S3_BUCKET", ""),
+            s3_access_key=getattr(settings, "COFFER_S3_ACCESS_KEY", ""),
+            s3_secret_key=getattr(settings, "COFFER_S3_SECRET_KEY", ""),
+            s3_part_size=int(getattr(settings, "COFFER_S3_PART_SIZE", DEFAULT_PART_SIZE)),
+        )
+    )
+
+
+# Keyed by the settings themselves, so a test that overrides them gets a fresh
+# store while the app shares one store (and one connection pool) per process.
+@lru_cache(maxsize=8)
+def _build_store(config: StoreSettings) -> BlobStore:
+    if config.backend == "fs":
+        if config.blob_root is None:
+            raise ImproperlyConfigured("COFFER_BLOB_ROOT must be set for COFFER_STORAGE=fs")
+        return FileSystemStore(config.blob_root)
+    if config.backend == "s3":
+        if not config.s3_bucket:
+            raise ImproperlyConfigured("COFFER_S3_BUCKET must be set for COFFER_STORAGE=s3")
+        if config.s3_part_size < MIN_AWS_PART_SIZE:
+            # AWS would only refuse at the end of the first large upload; fail at start.
+            raise ImproperlyConfigured("COFFER_S3_PART_SIZE must be at least 5 MiB")
+        return S3Store(
+            config.s3_bucket,
+            endpoint_url=config.s3_endpoint_url or None,
+            region=config.s3_region or None,
+            access_key=config.s3_access_key or None,
+            secret_key=config.s3_secret_key or None,
+            part_size=config.s3_part_size,
+        )
+    raise ImproperlyConfigured(f"COFFER_STORAGE must be one of {', '.join(BACKENDS)}")
+
+
+def _optional_path(value: object) -> Path | None:
+    return Path(str(value)) if value else None

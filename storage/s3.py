@@ -1,0 +1,329 @@
+"""Blob store on an S3-compatible server, through boto3.
+
+Uploads stream: memory holds at most `part_size * concurrency` bytes of the object,
+whatever its size. Objects carry no metadata beyond their bytes.
+
+Puts are not conditional (If-None-Match): rclone accepts the header and silently
+overwrites anyway, so it would promise what some servers don't keep, and keys are
+128 random bits, so two puts never meet under one key by chance.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import itertools
+import logging
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import closing
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+from botocore.response import StreamingBody
+
+from storage.base import (
+    BlobInfo,
+    BlobNotFound,
+    check_blob_key,
+    check_range,
+    is_blob_key,
+    new_blob_key,
+)
+
+DEFAULT_PART_SIZE = 8 * 1024 * 1024
+MIN_AWS_PART_SIZE = 5 * 1024 * 1024  # AWS rejects smaller parts, except the last
+OCTET_STREAM = "application/octet-stream"
+_NOT_FOUND = frozenset({"NoSuchKey", "NotFound", "404"})
+
+logger = logging.getLogger(__name__)
+
+
+def split_parts(chunks: Iterable[bytes], part_size: int) -> Iterator[tuple[bytes, bool]]:
+    """Re-cut chunks into (part, is_last) pairs of exactly part_size bytes.
+
+    Only the last part may be shorter, and it is empty only when the input is.
+    A full part is held back until more input shows that it is not the last, so
+    the caller learns whether one single PUT will do before it sends anything.
+    """
+    buffer = bytearray()
+    for chunk in chunks:
+        buffer += chunk
+        while len(buffer) > part_size:
+            yield bytes(buffer[:part_size]), False
+            del buffer[:part_size]
+    yield bytes(buffer), True
+
+
+def make_client(
+    *,
+    endpoint_url: str | None,
+    region: str | None,
+    access_key: str | None,
+    secret_key: str | None,
+    max_connections: int,
+) -> Any:
+    config = Config(
+        signature_version="s3v4",
+        # Self-hosted servers (MinIO, rclone, Garage) rarely have wildcard DNS.
+        s3={"addressing_style": "path" if endpoint_url else "auto"},
+        retries={"mode": "standard"},
+        max_pool_connections=max_connections,
+        # Flexible checksums stay off: rclone replays the whole object's CRC on a
+        # ranged GET, which botocore then rejects. Content-MD5 guards the uploads
+        # instead, and the AEAD of the ciphertext guards what is read back.
+        request_checksum_calculation="when_required",
+        response_checksum_validation="when_required",
+    )
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint_url or None,
+        region_name=region or None,
+        # None falls back to boto3's usual chain (environment, instance role).
+        aws_access_key_id=access_key or None,
+        aws_secret_access_key=secret_key or None,
+        config=config,
+    )
+
+
+class S3Store:
+    max_parts = 10_000  # S3's own limit per upload
+
+    def __init__(
+        self,
+        bucket: str,
+        *,
+        endpoint_url: str | None = None,
+        region: str | None = None,
+        access_key: str | None = None,
+        secret_key: str | None = None,
+        part_size: int = DEFAULT_PART_SIZE,
+        concurrency: int = 4,
+        client: Any = None,
+    ) -> None:
+        if part_size < 1 or concurrency < 1:
+            raise ValueError("part_size and concurrency must be positive")
+        self.bucket = bucket
+        self.part_size = part_size
+        self.concurrency = concurrency
+        self.client = client or make_client(
+            endpoint_url=endpoint_url,
+            region=region,
+            access_key=access_key,
+            secret_key=secret_key,
+            max_connections=max(10, concurrency + 2),
+        )
+
+    def new_key(self) -> str:
+        return new_blob_key()
+
+    def put(self, key: str, chunks: Iterable[bytes]) -> int:
+        check_blob_key(key)
+        parts = split_parts(chunks, self.part_size)
+        first_part, is_last = next(parts)
+        if is_last:
+            # Smaller than a part: one PUT, which the server applies atomically.
+            self.client.put_object(
+                Bucket=self.bucket,
+                Key=key,
+                Body=first_part,
+                ContentType=OCTET_STREAM,
+                ContentMD5=_md5(first_part),
+            )
+            return len(first_part)
+        parts = itertools.chain([(first_part, False)], parts)
+        del first_part  # the chain holds it until it is uploaded, and no longer
+        return self._put_multipart(key, parts)
+
+    def read_range(self, key: str, start: int, length: int) -> bytes:
+        body = self._get_range(key, start, length)
+        if body is None:
+            return b""
+        with closing(body):
+            data: bytes = body.read()
+        return data
+
+    def iter_range(
+        self, key: str, start: int, length: int, block: int = 1 << 20
+    ) -> Iterator[bytes]:
+        if block <= 0:
+            raise ValueError("block must be positive")
+        body = self._get_range(key, start, length)  # now, so a missing key raises early
+        if body is None:
+            return iter(())
+        return _stream(body, block)
+
+    def size(self, key: str) -> int:
+        check_blob_key(key)
+        try:
+            response = self.client.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as error:
+            if _error_code(error) in _NOT_FOUND:
+                raise BlobNotFound(key) from None
+            raise
+        return int(response["ContentLength"])
+
+    def exists(self, key: str) -> bool:
+        try:
+            self.size(key)
+        except BlobNotFound:
+            return False
+        return True
+
+    def delete(self, key: str) -> None:
+        check_blob_key(key)
+        # S3 answers 204 for a missing key too, so this is idempotent as is.
+        self.client.delete_object(Bucket=self.bucket, Key=key)
+
+    def list_blobs(self) -> Iterator[BlobInfo]:
+        paginator = self.client.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.bucket):
+            for item in page.get("Contents", []):
+                if not is_blob_key(item["Key"]):
+                    continue  # not ours: never offer a stranger's object to the collector
+                yield BlobInfo(
+                    key=item["Key"],
+                    size=int(item["Size"]),
+                    modified=item["LastModified"].astimezone(UTC),
+                )
+
+    def abort_stale_uploads(self, older_than: timedelta) -> int:
+        # S3 dates an upload from its start, not its last part: older_than must
+        # be longer than the slowest upload still worth finishing.
+        cutoff = datetime.now(tz=UTC) - older_than
+        stale = [
+            upload
+            for upload in self._multipart_uploads()
+            if is_blob_key(upload["Key"]) and upload["Initiated"] < cutoff
+        ]
+        aborted = 0
+        for upload in stale:
+            try:
+                self.client.abort_multipart_upload(
+                    Bucket=self.bucket, Key=upload["Key"], UploadId=upload["UploadId"]
+                )
+            except ClientError as error:
+                if _error_code(error) != "NoSuchUpload":
+                    raise
+                continue  # finished or aborted meanwhile
+            aborted += 1
+        return aborted
+
+    def _put_multipart(self, key: str, parts: Iterator[tuple[bytes, bool]]) -> int:
+        upload_id = self.client.create_multipart_upload(
+            Bucket=self.bucket, Key=key, ContentType=OCTET_STREAM
+        )["UploadId"]
+        try:
+            etags, total = self._upload_parts(key, upload_id, parts)
+            self.client.complete_multipart_upload(
+                Bucket=self.bucket,
+                Key=key,
+                UploadId=upload_id,
+                MultipartUpload={
+                    "Parts": [
+                        {"PartNumber": number, "ETag": etag}
+                        for number, etag in sorted(etags.items())
+                    ]
+                },
+            )
+        except BaseException:
+            self._abort(key, upload_id)
+            raise
+        return total
+
+    def _upload_parts(
+        self, key: str, upload_id: str, parts: Iterator[tuple[bytes, bool]]
+    ) -> tuple[dict[int, str], int]:
+        etags: dict[int, str] = {}
+        total = 0
+        in_flight: set[Future[tuple[int, str]]] = set()
+
+        def collect(done: set[Future[tuple[int, str]]]) -> None:
+            for future in done:
+                number, etag = future.result()  # re-raises a failed part
+                etags[number] = etag
+
+        # Leaving the block waits for parts still in flight, even on error, so
+        # none of them can land after the upload has been aborted.
+        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="s3-part") as pool:
+            for number, (part, _) in enumerate(parts, start=1):
+                if number > self.max_parts:
+                    raise ValueError(
+                        f"blob needs more than {self.max_parts} parts; raise part_size"
+                    )
+                total += len(part)
+                in_flight.add(pool.submit(self._upload_part, key, upload_id, number, part))
+                del part  # the in-flight future holds it; don't keep an extra copy alive
+                # Wait for a free slot before reading the next part: together with
+                # the part being filled, at most `concurrency` parts are in memory.
+                if len(in_flight) >= self.concurrency:
+                    done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+                    collect(done)
+            collect(wait(in_flight).done)
+        return etags, total
+
+    def _upload_part(self, key: str, upload_id: str, number: int, part: bytes) -> tuple[int, str]:
+        response = self.client.upload_part(
+            Bucket=self.bucket,
+            Key=key,
+            UploadId=upload_id,
+            PartNumber=number,
+            Body=part,
+            ContentMD5=_md5(part),
+        )
+        return number, response["ETag"]
+
+    def _abort(self, key: str, upload_id: str) -> None:
+        try:
+            self.client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id)
+        except Exception:
+            # The caller needs the original error, not this one; abort_stale_uploads
+            # is the backstop that removes the upload later.
+            logger.warning("could not abort multipart upload %s", upload_id, exc_info=True)
+
+    def _get_range(self, key: str, start: int, length: int) -> StreamingBody | None:
+        """The body of a ranged GET, or None when the range holds no bytes."""
+        check_blob_key(key)
+        check_range(start, length)
+        if length == 0:
+            self.size(key)  # still raise BlobNotFound for a missing key
+            return None
+        try:
+            response = self.client.get_object(
+                Bucket=self.bucket, Key=key, Range=f"bytes={start}-{start + length - 1}"
+            )
+        except ClientError as error:
+            code = _error_code(error)
+            if code in _NOT_FOUND:
+                raise BlobNotFound(key) from None
+            if code == "InvalidRange":
+                return None  # start is at or past the end (or the blob is empty)
+            raise
+        return response["Body"]
+
+    def _multipart_uploads(self) -> Iterator[dict[str, Any]]:
+        paginator = self.client.get_paginator("list_multipart_uploads")
+        try:
+            for page in paginator.paginate(Bucket=self.bucket):
+                yield from page.get("Uploads", [])
+        except ClientError as error:
+            # rclone answers NoSuchUpload for a bucket that has never had an upload.
+            if _error_code(error) != "NoSuchUpload":
+                raise
+
+
+def _stream(body: StreamingBody, block: int) -> Iterator[bytes]:
+    with closing(body):
+        yield from body.iter_chunks(block)
+
+
+def _md5(data: bytes) -> str:
+    # Content-MD5 is an integrity check in transit, not a security property.
+    return base64.b64encode(hashlib.md5(data, usedforsecurity=False).digest()).decode()
+
+
+def _error_code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
