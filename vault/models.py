@@ -20,6 +20,14 @@ class Vault(models.Model):
     recovery_public_key = models.BinaryField(max_length=32)
     recovery_issued_at = models.DateTimeField()
 
+    # The user's own keypairs (DESIGN §7): X25519 to receive sealed data, Ed25519 to sign.
+    # Public halves in the clear; private halves wrapped by the vault key version named.
+    box_public_key = models.BinaryField(max_length=32)
+    sign_public_key = models.BinaryField(max_length=32)
+    wrapped_box_private_key = models.BinaryField()
+    wrapped_sign_private_key = models.BinaryField()
+    user_keys_vk_version = models.PositiveIntegerField(default=1)
+
     # Online PIN guessing: backoff, then lock-out until the password re-authorises.
     failed_attempts = models.PositiveIntegerField(default=0)
     backoff_until = models.DateTimeField(null=True, blank=True)

@@ -12,6 +12,8 @@ from django.db import IntegrityError as DbIntegrityError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from nacl.public import PrivateKey
+from nacl.signing import SigningKey
 
 from accounts.services import user_check_password
 from audit.services import audit_record
@@ -31,6 +33,8 @@ from .unlock import UnlockSession, session_close, session_keys, session_open
 SERVER_SHARE_PURPOSE = "server-share"
 KEK_WRAP_PURPOSE = "vault-key/kek"
 RECOVERY_WRAP_PURPOSE = "vault-key/recovery"
+BOX_KEY_PURPOSE = "user-key/x25519"
+SIGN_KEY_PURPOSE = "user-key/ed25519"
 
 # Argon2id at production cost takes 64 MiB a call: cap how many run at once per process.
 _unlock_slots = threading.BoundedSemaphore(settings.COFFER_UNLOCK_CONCURRENCY)
@@ -67,6 +71,48 @@ def kek_context(user_id: int, version: int) -> Context:
 
 def recovery_context(user_id: int, version: int) -> Context:
     return Context(RECOVERY_WRAP_PURPOSE, str(user_id), "", version)
+
+
+def user_key_context(purpose: str, user_id: int, vk_version: int) -> Context:
+    return Context(purpose, str(user_id), "", vk_version)
+
+
+@dataclass(frozen=True)
+class UserKeys:
+    """The user's keypairs, wrapped for storage on the Vault row."""
+
+    box_public_key: bytes
+    sign_public_key: bytes
+    wrapped_box_private_key: bytes
+    wrapped_sign_private_key: bytes
+    user_keys_vk_version: int
+
+    def as_fields(self) -> dict:
+        return dict(self.__dict__)
+
+
+def user_keys_wrap(*, user_id: int, vault_key: bytes, vk_version: int, box_seed: bytes, sign_seed: bytes) -> UserKeys:
+    """Wraps the two private key seeds under a vault key version; derives the public halves."""
+    box_public = bytes(PrivateKey.from_seed(box_seed).public_key)
+    sign_public = bytes(SigningKey(sign_seed).verify_key)
+    return UserKeys(
+        box_public_key=box_public,
+        sign_public_key=sign_public,
+        wrapped_box_private_key=wrap_key(vault_key, box_seed, user_key_context(BOX_KEY_PURPOSE, user_id, vk_version)),
+        wrapped_sign_private_key=wrap_key(vault_key, sign_seed, user_key_context(SIGN_KEY_PURPOSE, user_id, vk_version)),
+        user_keys_vk_version=vk_version,
+    )
+
+
+def user_keys_open(*, vault: Vault, keys: VaultKeys) -> tuple[PrivateKey, SigningKey]:
+    """The user's X25519 and Ed25519 private keys, from an unlocked vault."""
+    version = vault.user_keys_vk_version
+    vault_key = keys.vault_keys.get(version)
+    if vault_key is None:
+        raise IntegrityError()
+    box_seed = unwrap_key(vault_key, bytes(vault.wrapped_box_private_key), user_key_context(BOX_KEY_PURPOSE, vault.user_id, version))
+    sign_seed = unwrap_key(vault_key, bytes(vault.wrapped_sign_private_key), user_key_context(SIGN_KEY_PURPOSE, vault.user_id, version))
+    return PrivateKey.from_seed(box_seed), SigningKey(sign_seed)
 
 
 def _server_share(vault: Vault) -> bytes:
@@ -136,6 +182,7 @@ def vault_setup(*, user, pin: str, request=None) -> SetupResult:
     recovery_code = new_recovery_code()
     recovery_pk = bytes(recovery_private_key(recovery_code, server_share, str(user.pk)).public_key)
     vault_key = new_key()
+    user_keys = user_keys_wrap(user_id=user.pk, vault_key=vault_key, vk_version=1, box_seed=new_key(), sign_seed=new_key())
     try:
         with transaction.atomic():
             vault = Vault.objects.create(
@@ -146,6 +193,7 @@ def vault_setup(*, user, pin: str, request=None) -> SetupResult:
                 server_key_version=server_key_version,
                 recovery_public_key=recovery_pk,
                 recovery_issued_at=timezone.now(),
+                **user_keys.as_fields(),
             )
             VaultKey.objects.create(
                 vault=vault,
