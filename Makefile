@@ -8,8 +8,12 @@ export PYTHONDONTWRITEBYTECODE := 1
 # Tests: PostgreSQL and Redis on loopback (see README). Each run gets a fresh database.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+# Fuzzing: seconds per target inside `make test` (tests/fuzz), and per target in `make fuzz`.
+FUZZ_TEST_SECONDS ?= 8
+FUZZ_SECONDS ?= 120
+FUZZ_TARGETS := $(notdir $(wildcard fuzz/corpus/*))
 
-.PHONY: run test install install-dev services lock check-deploy bench clean
+.PHONY: run test install install-dev services browser screenshots lock check-deploy bench clean fuzz audit-deps
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Coffer needs Python 3.11 or newer" >&2; exit 1; }
@@ -40,17 +44,48 @@ run: install
 services:
 	@scripts/ensure-services.sh
 
-test: install-dev services
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
-		$(BIN)/python -m pytest -q --create-db -p no:cacheprovider
+# Browser tests and screenshots drive Debian's Chromium, never a browser that Playwright downloads.
+CHROMIUM ?= /usr/bin/chromium
+
+browser:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		echo "Chromium is missing: installing Debian's package for the browser tests..."; \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+test: install-dev services audit-deps browser
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) COFFER_FUZZ_SECONDS=$(FUZZ_TEST_SECONDS) \
+		COFFER_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -q --create-db -p no:cacheprovider
+
+# Known vulnerabilities in the pinned dependencies. Fails on a finding; says NOT AUDITED without network.
+audit-deps: install-dev
+	$(BIN)/python scripts/audit_deps.py requirements.txt requirements-dev.txt
+
+# Each atheris target for FUZZ_SECONDS; what it learns is kept under var/fuzz/ for the next run.
+fuzz: install-dev
+	@for target in $(FUZZ_TARGETS); do \
+		echo "== fuzz.$$target ($(FUZZ_SECONDS) s)"; mkdir -p var/fuzz/$$target; \
+		$(BIN)/python -m fuzz.$$target -max_total_time=$(FUZZ_SECONDS) -timeout=30 -print_final_stats=1 \
+			-artifact_prefix=var/fuzz/$$target- var/fuzz/$$target fuzz/corpus/$$target || exit 1; \
+	done
+
+# PNGs of the main pages into docs/screenshots/ (a throw-away SQLite vault; no services needed).
+screenshots: install-dev browser
+	COFFER_CHROMIUM=$(CHROMIUM) $(BIN)/python scripts/screenshots.py
 
 check-deploy: install
 	DJANGO_SETTINGS_MODULE=coffer.settings.production DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
 	DJANGO_ALLOWED_HOSTS=coffer.example COFFER_SERVER_KEYS=1:$$(head -c 32 /dev/urandom | base64) \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
+# Every bench script (each prints a table, writes bench/results/<name>.json and its PNG),
+# then bench/plot.py redraws every plot from the JSON files (bench/files.py's included).
 bench: install-dev
-	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in $(filter-out bench/plot.py,$(wildcard bench/*.py)); do \
+		echo "== $$script"; $(BIN)/python $$script || exit 1; \
+	done
+	@echo "== bench/plot.py"; $(BIN)/python bench/plot.py
 
 lock: | $(BIN)/python
 	$(PIP) install -q pip-tools==7.6.2

@@ -2,36 +2,47 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
-from .hashing import event_hash
+from .hashing import canonical_ip, canonical_timestamp, event_hash
 from .models import AuditChainHead, AuditEvent
+
+# Pass as `subject` when an event concerns no single user (an admin list, a server job).
+# Otherwise `subject` is the user the event is about (or their id); it defaults to the actor.
+NO_SUBJECT = object()
 
 
 def client_ip(request) -> str | None:
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    return canonical_ip(request.META.get("REMOTE_ADDR"))
 
 
 def event_fields(event: AuditEvent) -> dict[str, Any]:
     """The hashed fields of an event, in the form docs/audit.md specifies."""
     return {
         "id": event.pk,
-        "created_at": event.created_at.isoformat().replace("+00:00", "Z"),
+        "created_at": canonical_timestamp(event.created_at),
         "actor_id": event.actor_id,
         "actor_label": event.actor_label,
         "subject_user_id": event.subject_user_id,
         "action": event.action,
         "outcome": event.outcome,
-        "ip_address": event.ip_address,
+        "ip_address": canonical_ip(event.ip_address),
         "target_kind": event.target_kind,
         "target_id": event.target_id,
         "details": event.details,
     }
+
+
+def _as_stored(details: dict[str, Any] | None) -> dict[str, Any]:
+    # Hash exactly what the JSON column will give back (UUIDs and dates become strings).
+    return json.loads(json.dumps(details or {}, cls=DjangoJSONEncoder))
 
 
 def audit_record(
@@ -45,11 +56,19 @@ def audit_record(
     target_id: Any = "",
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain. Always commits, even inside a failing request."""
+    """Append one event to the chain.
+
+    The row lock on the chain head serialises appends, so concurrent writers
+    still form one chain. Inside a caller's transaction the event commits or
+    rolls back with it; callers audit refusals outside their transaction.
+    """
     if actor is None and request is not None and getattr(request, "user", None) is not None:
         actor = request.user if request.user.is_authenticated else None
     if subject is None:
         subject = actor
+    elif subject is NO_SUBJECT:
+        subject = None
+    subject_user_id = subject if isinstance(subject, int) else getattr(subject, "pk", None)
     with transaction.atomic():
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
         event = AuditEvent(
@@ -57,13 +76,13 @@ def audit_record(
             created_at=timezone.now(),
             actor=actor,
             actor_label=getattr(actor, "username", "") or "",
-            subject_user_id=getattr(subject, "pk", None),
+            subject_user_id=subject_user_id,
             action=action,
             outcome=str(outcome),
             ip_address=client_ip(request),
             target_kind=target_kind,
             target_id=str(target_id or ""),
-            details=details or {},
+            details=_as_stored(details),
             prev_hash=head.last_hash,
         )
         event.hash = event_hash(event.prev_hash, event_fields(event))

@@ -18,15 +18,18 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from nacl.signing import SigningKey
 
 from vault.crypto import aead
 from vault.crypto.context import Context
 from vault.crypto.errors import IntegrityError
+from vault.crypto.hkdf import hkdf_sha256
 from vault.crypto.keys import new_key
 
 logger = logging.getLogger(__name__)
 
 SERVER_WRAP_PURPOSE = "server-wrap"
+SERVER_SIGN_PURPOSE = "server-sign"
 
 
 class KeyProvider(ABC):
@@ -45,6 +48,14 @@ class KeyProvider(ABC):
 
     @abstractmethod
     def unwrap(self, version: int, wrapped: bytes, *, purpose: str, subject: str) -> bytes: ...
+
+    @abstractmethod
+    def sign(self, message: bytes, *, purpose: str) -> tuple[int, bytes]:
+        """An Ed25519 signature under the current version's signing key for `purpose`."""
+
+    @abstractmethod
+    def verify_key(self, version: int, *, purpose: str) -> bytes:
+        """The 32-byte Ed25519 public key of `version` for `purpose`; KeyError if retired."""
 
 
 class LocalKeyProvider(KeyProvider):
@@ -76,6 +87,20 @@ class LocalKeyProvider(KeyProvider):
         if key is None:
             raise IntegrityError()
         return aead.open_(key, wrapped, self._context(version, purpose, subject))
+
+    def _signing_key(self, version: int, purpose: str) -> SigningKey:
+        # A seed per version and purpose, so a signing key is never the wrapping key itself.
+        info = Context(SERVER_SIGN_PURPOSE, "", purpose, version).encode()
+        return SigningKey(hkdf_sha256(self._keys[version], info=info))
+
+    def sign(self, message: bytes, *, purpose: str) -> tuple[int, bytes]:
+        version = self.current_version
+        return version, self._signing_key(version, purpose).sign(message).signature
+
+    def verify_key(self, version: int, *, purpose: str) -> bytes:
+        if version not in self._keys:
+            raise KeyError(version)
+        return bytes(self._signing_key(version, purpose).verify_key)
 
 
 def parse_keyring(text: str) -> dict[int, bytes]:

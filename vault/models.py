@@ -1,5 +1,7 @@
 """Vault state. No column here holds a PIN, a key or a secret in the clear."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 
@@ -57,3 +59,85 @@ class VaultKey(models.Model):
 
     def __str__(self) -> str:
         return f"vault key v{self.version} of vault {self.vault_id}"
+
+
+class RotationJob(models.Model):
+    """A vault key rotation (`rewrap`) or full re-encryption (`reencrypt`), resumable.
+
+    The keys the worker needs are sealed to the job under the server keyring and
+    erased when the job ends. Tasks carry only the job id.
+    """
+
+    class Kind(models.TextChoices):
+        REWRAP = "rewrap"
+        REENCRYPT = "reencrypt"
+
+    class State(models.TextChoices):
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    vault = models.ForeignKey(Vault, on_delete=models.CASCADE, related_name="rotations")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.RUNNING)
+    target_version = models.PositiveIntegerField()
+    # {version: vault key} sealed under the server keyring; emptied when the job ends.
+    sealed_keys = models.BinaryField(default=b"")
+    sealed_keys_server_version = models.PositiveIntegerField(default=0)
+    items_total = models.PositiveIntegerField(default=0)
+    items_done = models.PositiveIntegerField(default=0)
+    bytes_total = models.PositiveBigIntegerField(default=0)
+    bytes_done = models.PositiveBigIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Heartbeat: moved on every item transition; a stale one gets the job re-driven.
+    progressed_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vault"], condition=models.Q(state="running"), name="one_running_rotation_per_vault"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to v{self.target_version} ({self.state})"
+
+
+class RotationItem(models.Model):
+    """One record or file in a rotation, walked through pending → written → verified → swapped → done."""
+
+    class State(models.TextChoices):
+        PENDING = "pending"
+        WRITTEN = "written"
+        VERIFIED = "verified"
+        SWAPPED = "swapped"
+        DONE = "done"
+
+    job = models.ForeignKey(RotationJob, on_delete=models.CASCADE, related_name="items")
+    item_kind = models.CharField(max_length=16)
+    item_id = models.CharField(max_length=64)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    size = models.PositiveBigIntegerField(default=0)
+    # For files: the new object being written, and the old one to delete after the swap.
+    new_blob_key = models.CharField(max_length=64, blank=True)
+    old_blob_key = models.CharField(max_length=64, blank=True)
+    # The new data key, wrapped under the job's target vault key, until the swap uses it.
+    staged_wrapped_dek = models.BinaryField(default=b"", blank=True)
+    # A worker holds an item until this time; after a crash the lease runs out and another takes it.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["job", "item_kind", "item_id"], name="unique_rotation_item")
+        ]
+        indexes = [models.Index(fields=["job", "state"], name="rotation_item_job_state")]
+
+    def __str__(self) -> str:
+        return f"{self.item_kind} {self.item_id}: {self.state}"

@@ -28,7 +28,7 @@ from vault.crypto.wrap import unwrap_key, unwrap_with_recovery, wrap_key, wrap_t
 from .keyring import get_key_provider
 from .models import Vault, VaultKey
 from .pin_policy import WeakPin, validate_pin
-from .unlock import UnlockSession, session_close, session_keys, session_open
+from .unlock import UnlockSession, session_close, session_keys, session_open, session_replace_keys
 
 SERVER_SHARE_PURPOSE = "server-share"
 KEK_WRAP_PURPOSE = "vault-key/kek"
@@ -104,15 +104,27 @@ def user_keys_wrap(*, user_id: int, vault_key: bytes, vk_version: int, box_seed:
     )
 
 
-def user_keys_open(*, vault: Vault, keys: VaultKeys) -> tuple[PrivateKey, SigningKey]:
-    """The user's X25519 and Ed25519 private keys, from an unlocked vault."""
+def _user_key_seeds(vault: Vault, keys: VaultKeys) -> tuple[bytes, bytes]:
     version = vault.user_keys_vk_version
     vault_key = keys.vault_keys.get(version)
     if vault_key is None:
         raise IntegrityError()
     box_seed = unwrap_key(vault_key, bytes(vault.wrapped_box_private_key), user_key_context(BOX_KEY_PURPOSE, vault.user_id, version))
     sign_seed = unwrap_key(vault_key, bytes(vault.wrapped_sign_private_key), user_key_context(SIGN_KEY_PURPOSE, vault.user_id, version))
+    return box_seed, sign_seed
+
+
+def user_keys_open(*, vault: Vault, keys: VaultKeys) -> tuple[PrivateKey, SigningKey]:
+    """The user's X25519 and Ed25519 private keys, from an unlocked vault."""
+    box_seed, sign_seed = _user_key_seeds(vault, keys)
     return PrivateKey.from_seed(box_seed), SigningKey(sign_seed)
+
+
+def user_keys_rewrap(*, vault: Vault, keys: VaultKeys, vault_key: bytes, vk_version: int) -> UserKeys:
+    """The same keypairs, wrapped under another vault key version (rotation)."""
+    box_seed, sign_seed = _user_key_seeds(vault, keys)
+    return user_keys_wrap(user_id=vault.user_id, vault_key=vault_key, vk_version=vk_version,
+                          box_seed=box_seed, sign_seed=sign_seed)
 
 
 def _server_share(vault: Vault) -> bytes:
@@ -335,14 +347,35 @@ def vault_get(*, user) -> Vault | None:
 
 
 def vault_keys(*, user, unlock_secret: str | None) -> VaultKeys:
-    """The keys of an unlocked vault, or VaultLocked (423)."""
+    """The keys of an unlocked vault, or VaultLocked (423).
+
+    The session's key set follows the database: a vault key version added by a
+    rotation is unwrapped with the session's KEK, and a destroyed version is dropped.
+    """
     vault = vault_get(user=user)
     if vault is None or not unlock_secret or vault.locked_out_at is not None:
         raise VaultLocked()
     found = session_keys(vault=vault, unlock_secret=unlock_secret)
     if found is None:
         raise VaultLocked()
-    return found[0]
+    keys = found[0]
+    stored = dict(vault.keys.values_list("version", "wrapped_by_kek"))
+    if set(stored) == set(keys.vault_keys):
+        return keys
+    synced = VaultKeys(kek=keys.kek)
+    try:
+        for version, wrapped in stored.items():
+            synced.vault_keys[version] = keys.vault_keys.get(version) or unwrap_key(
+                keys.kek, bytes(wrapped), kek_context(user.pk, version)
+            )
+    except IntegrityError:
+        # The PIN changed since this session began: its KEK is stale. Unlock again.
+        session_close(vault=vault, unlock_secret=unlock_secret)
+        raise VaultLocked() from None
+    if not synced.vault_keys:
+        raise VaultLocked()
+    session_replace_keys(vault=vault, unlock_secret=unlock_secret, keys=synced)
+    return synced
 
 
 def vault_lock(*, user, unlock_secret: str | None, request=None) -> None:
@@ -426,3 +459,15 @@ def vault_reauthorize(*, user, password: str, request=None) -> None:
     vault = vault_get(user=user)
     if vault is not None:
         _attempt_succeeded(vault)
+
+
+def vault_clear_lockout(*, user, actor, request=None) -> bool:
+    """An admin clears a PIN lock-out and backoff. False if there was nothing to clear."""
+    vault = vault_get(user=user)
+    if vault is None:
+        raise VaultError("vault_unset", "This user has no vault.", status=409)
+    before = {"locked_out": vault.locked_out_at is not None, "failed_attempts": vault.failed_attempts}
+    _attempt_succeeded(vault)
+    audit_record(action="vault.clear_lockout", actor=actor, subject=user, request=request,
+                 target_kind="vault", target_id=vault.pk, details=before)
+    return before["locked_out"] or before["failed_attempts"] > 0

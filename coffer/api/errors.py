@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.views import defaults
@@ -13,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from coffer.errors import DomainError
+from coffer.limits import body_limit, too_large
 from vault.crypto.errors import IntegrityError
 
 logger = logging.getLogger(__name__)
@@ -52,6 +54,8 @@ def exception_handler(exc, context):
         return Response(_body("not_found", "Not found."), status=404)
     if isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    if isinstance(exc, RequestDataTooBig):  # a form body Django parsed itself
+        exc = too_large(body_limit())
     if isinstance(exc, exceptions.ValidationError):
         return Response(
             _body("invalid", "The request is not valid.", fields=_field_errors(exc.detail)),
@@ -88,6 +92,8 @@ def json_500(request):
 def json_400(request, exception=None):
     if not _is_api(request):
         return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        return JsonResponse(_body("payload_too_large", str(too_large(body_limit()).detail)), status=413)
     return JsonResponse(_body("bad_request", "The request is not valid."), status=400)
 
 

@@ -27,6 +27,10 @@ INSTALLED_APPS = [
     "audit",
     "accounts",
     "vault",
+    "records",
+    "web",
+    "sharing",
+    "files",
 ]
 
 MIDDLEWARE = [
@@ -118,7 +122,7 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",
         "accounts.permissions.HasScope",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["coffer.limits.LimitedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "coffer.api.errors.exception_handler",
@@ -130,6 +134,9 @@ REST_FRAMEWORK = {
         "unlock": env.str("COFFER_THROTTLE_UNLOCK", default="30/min"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Throttles key anonymous clients by address. 0: REMOTE_ADDR, so a client cannot name its own
+    # with X-Forwarded-For; behind N proxies that append to that header, set N.
+    "NUM_PROXIES": env.int("COFFER_NUM_PROXIES", default=0),
 }
 
 SPECTACULAR_SETTINGS = {
@@ -141,6 +148,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"RecordKindEnum": "records.schemas.KIND_NAMES"},
 }
 
 LOGGING = {
@@ -163,6 +171,11 @@ CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_ALWAYS_EAGER = False
+CELERY_TASK_DEFAULT_QUEUE = env.str("COFFER_CELERY_QUEUE", default="coffer")
+CELERY_BEAT_SCHEDULE = {
+    "rotation-redrive": {"task": "vault.tasks.rotation_redrive", "schedule": 60.0},
+    "gc-blobs": {"task": "vault.tasks.gc_blobs", "schedule": 6 * 3600.0},
+}
 
 # ---- Coffer ----
 # The server keyring: "version:base64key,version:base64key". Never stored in the database.
@@ -187,3 +200,58 @@ COFFER_S3_BUCKET = env.str("COFFER_S3_BUCKET", default="coffer")
 COFFER_S3_ACCESS_KEY = env.str("COFFER_S3_ACCESS_KEY", default="")
 COFFER_S3_SECRET_KEY = env.str("COFFER_S3_SECRET_KEY", default="")
 COFFER_S3_PART_SIZE = env.int("COFFER_S3_PART_SIZE", default=8 * 1024 * 1024)
+
+# Files (docs/files.md): the largest file, and how many bytes of files one user may keep.
+COFFER_FILE_MAX_BYTES = env.int("COFFER_FILE_MAX_BYTES", default=2 * 1024**3)
+COFFER_USER_QUOTA_BYTES = env.int("COFFER_USER_QUOTA_BYTES", default=10 * 1024**3)
+# Downloads read ahead this many ranges of up to 8 MiB at once, then decrypt chunk by chunk.
+COFFER_FILE_READ_AHEAD = env.int("COFFER_FILE_READ_AHEAD", default=4)
+
+# Records: the most bytes a record request body, or its sealed label and data, may hold.
+COFFER_RECORD_MAX_BYTES = env.int("COFFER_RECORD_MAX_BYTES", default=64 * 1024)
+
+# Rotation jobs: how long a worker holds an item, how long a step works before it
+# re-enqueues itself (far below the broker's visibility timeout), and when a job
+# without progress counts as stuck.
+COFFER_ROTATION_LEASE_SECONDS = env.int("COFFER_ROTATION_LEASE_SECONDS", default=120)
+COFFER_ROTATION_STEP_SECONDS = env.int("COFFER_ROTATION_STEP_SECONDS", default=20)
+COFFER_ROTATION_STALE_SECONDS = env.int("COFFER_ROTATION_STALE_SECONDS", default=300)
+COFFER_ROTATION_HANDLERS = ["records.rotation.RecordRotationHandler", "files.rotation.FileRotationHandler"]
+# The blob GC leaves objects younger than this alone (uploads still in flight).
+COFFER_GC_GRACE_SECONDS = env.int("COFFER_GC_GRACE_SECONDS", default=24 * 3600)
+
+# Audit chain (docs/audit.md): sign a checkpoint every few minutes, walk the whole chain daily.
+COFFER_AUDIT_CHECKPOINT_SECONDS = env.int("COFFER_AUDIT_CHECKPOINT_SECONDS", default=300)
+COFFER_AUDIT_VERIFY_SECONDS = env.int("COFFER_AUDIT_VERIFY_SECONDS", default=86400)
+# The admin's chain status walks at most this many events after the last checkpoint.
+COFFER_AUDIT_STATUS_MAX_EVENTS = env.int("COFFER_AUDIT_STATUS_MAX_EVENTS", default=20000)
+CELERY_BEAT_SCHEDULE["audit-checkpoint"] = {
+    "task": "audit.tasks.checkpoint_create", "schedule": float(COFFER_AUDIT_CHECKPOINT_SECONDS),
+}
+CELERY_BEAT_SCHEDULE["audit-verify"] = {
+    "task": "audit.tasks.audit_verify_recorded", "schedule": float(COFFER_AUDIT_VERIFY_SECONDS),
+}
+# Blob garbage collection, started from the admin: the dotted path of its Celery task
+# (empty until the storage GC exists).
+COFFER_BLOB_GC_TASK = env.str("COFFER_BLOB_GC_TASK", default="vault.tasks.gc_blobs")
+# Tasks outside a tasks.py module, for the worker to register.
+CELERY_IMPORTS = ["vault.rotation_server"]
+
+# Sharing with apps (docs/sharing.md) and attestations (docs/attestations.md).
+# Development only: approve every app as it registers (a deploy check warns if on).
+COFFER_APPS_AUTO_APPROVE = env.bool("COFFER_APPS_AUTO_APPROVE", default=False)
+# A grant's expiry: at least this many seconds ahead, at most this many days.
+COFFER_GRANT_MIN_SECONDS = env.int("COFFER_GRANT_MIN_SECONDS", default=60)
+COFFER_GRANT_MAX_DAYS = env.int("COFFER_GRANT_MAX_DAYS", default=365)
+COFFER_GRANT_MAX_RECORDS = env.int("COFFER_GRANT_MAX_RECORDS", default=50)
+# The largest signed grant document, and the largest attestation payload, in canonical bytes.
+COFFER_GRANT_MAX_BYTES = env.int("COFFER_GRANT_MAX_BYTES", default=512 * 1024)
+COFFER_ATTESTATION_MAX_BYTES = env.int("COFFER_ATTESTATION_MAX_BYTES", default=16 * 1024)
+# Per-IP limits on the unauthenticated endpoints: app registration and published user keys.
+COFFER_SHARING_THROTTLE_RATES = {
+    "app_register": env.str("COFFER_THROTTLE_APP_REGISTER", default="20/hour"),
+    "user_keys": env.str("COFFER_THROTTLE_USER_KEYS", default="120/min"),
+}
+CELERY_BEAT_SCHEDULE["sharing-purge-expired-grants"] = {
+    "task": "sharing.tasks.grants_purge_expired", "schedule": 3600.0,
+}

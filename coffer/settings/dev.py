@@ -19,3 +19,7 @@ COFFER_UNLOCK_COOKIE_SECURE = False
 VAR_DIR.mkdir(exist_ok=True)
 
 WHITENOISE_USE_FINDERS = True
+
+# SQLite serialises writers: wait for the lock instead of failing two uploads at once.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})  # noqa: F405

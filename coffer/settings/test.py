@@ -14,7 +14,7 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": env.str("REDIS_URL", default="redis://127.0.0.1:6379/15"),
-        "KEY_PREFIX": f"coffer-test-{os.getpid()}",
+        "KEY_PREFIX": env.str("COFFER_CACHE_PREFIX", default=f"coffer-test-{os.getpid()}"),
     }
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
@@ -31,3 +31,12 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"login": "1000/min", "token": "1000/min", "unlock": "1000/min"}}  # noqa: F405
 
 WHITENOISE_USE_FINDERS = True
+
+# Real Celery workers in tests listen on a queue of this run's own, so runs never mix.
+CELERY_TASK_DEFAULT_QUEUE = env.str("COFFER_CELERY_QUEUE", default=f"coffer-test-{os.getpid()}")
+# Short leases and steps, so crash tests resume quickly after a kill.
+COFFER_ROTATION_LEASE_SECONDS = env.int("COFFER_ROTATION_LEASE_SECONDS", default=3)
+COFFER_ROTATION_STEP_SECONDS = env.int("COFFER_ROTATION_STEP_SECONDS", default=2)
+COFFER_ROTATION_STALE_SECONDS = env.int("COFFER_ROTATION_STALE_SECONDS", default=5)
+# Crash tests set this ("file:written") in a worker's environment to hold it right after an item reaches a state.
+COFFER_ROTATION_TEST_PAUSE_AFTER = env.str("COFFER_ROTATION_TEST_PAUSE_AFTER", default="")

@@ -25,7 +25,7 @@ def test_the_login_page_renders_and_logs_in(client, alice):
     assert page["Content-Security-Policy"].startswith("default-src 'self'")
     response = client.post("/accounts/login/", {"username": "alice", "password": PASSWORD})
     assert response.status_code == 302
-    assert client.get("/").status_code == 200
+    assert client.get("/", follow=True).status_code == 200  # / leads a new user on to set a PIN
 
 
 def test_the_login_page_shows_an_error_for_a_wrong_password(client, alice):

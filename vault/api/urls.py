@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import rotation, views
 
 urlpatterns = [
     path("vault", views.VaultView.as_view(), name="api-vault"),
@@ -10,4 +10,6 @@ urlpatterns = [
     path("vault/pin", views.PinChangeView.as_view(), name="api-vault-pin"),
     path("vault/recover", views.RecoverView.as_view(), name="api-vault-recover"),
     path("vault/reauthorize", views.ReauthorizeView.as_view(), name="api-vault-reauthorize"),
+    path("vault/rotations/", rotation.RotationListView.as_view(), name="api-rotation-list"),
+    path("vault/rotations/<str:job_id>/", rotation.RotationDetailView.as_view(), name="api-rotation-detail"),
 ]

@@ -48,6 +48,8 @@ def new_recovery_code(rng: Rng = nacl.utils.random) -> str:
 
 def parse_recovery_code(code: str) -> bytes:
     """Accepts any case, spaces and dashes; O/I/L read as 0/1. Anything else is invalid."""
+    if not code.isascii():  # str.upper() would read "ı" as I and "ſ" as S
+        raise IntegrityError()
     text = "".join(ch for ch in code.upper() if ch not in " -")
     if len(text) != RECOVERY_CODE_BYTES * 8 // 5 or any(ch not in _CROCKFORD_IN for ch in text):
         raise IntegrityError()

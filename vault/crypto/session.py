@@ -50,12 +50,14 @@ def _decode(raw: bytes) -> VaultKeys:
     if len(raw) < KEY_SIZE + 2:
         raise IntegrityError()
     (count,) = struct.unpack(">H", raw[KEY_SIZE : KEY_SIZE + 2])
-    if len(raw) != KEY_SIZE + 2 + count * (4 + KEY_SIZE):
+    if count == 0 or len(raw) != KEY_SIZE + 2 + count * (4 + KEY_SIZE):
         raise IntegrityError()
     keys = VaultKeys(kek=raw[:KEY_SIZE])
     offset = KEY_SIZE + 2
     for _ in range(count):
         (version,) = struct.unpack(">I", raw[offset : offset + 4])
+        if keys.vault_keys and version <= max(keys.vault_keys):  # strictly ascending, as _encode writes
+            raise IntegrityError()
         keys.vault_keys[version] = raw[offset + 4 : offset + 4 + KEY_SIZE]
         offset += 4 + KEY_SIZE
     return keys

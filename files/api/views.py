@@ -1,0 +1,182 @@
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.scopes import FILES_READ, FILES_WRITE
+from coffer.api.schema import errors
+from files import selectors, services
+from files.naming import attachment_disposition
+from files.presenting import present_file
+from files.selectors import DescribedFile
+from files.sniffing import ALLOWED
+from records.selectors import record_get
+from vault.api.unlocking import require_vault_keys
+from vault.api.views import UNLOCK_HEADER
+from vault.services import VaultLocked
+
+from .receiving import UnreadBodyParser, UploadReceiver, is_multipart
+from .serializers import FileFormFields, FileListQuery, FileOutput, FileUploadForm
+
+FILE_ID = OpenApiParameter("file_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
+X_FILENAME = OpenApiParameter(
+    "X-Filename", str, OpenApiParameter.HEADER, required=False,
+    description="Raw uploads: the file's name, percent-encoded UTF-8. Required with a raw body.",
+)
+X_RECORD = OpenApiParameter(
+    "X-Record", OpenApiTypes.UUID, OpenApiParameter.HEADER, required=False,
+    description="Raw uploads: attach the file to this record of yours.",
+)
+RANGE = OpenApiParameter(
+    "Range", str, OpenApiParameter.HEADER, required=False,
+    description="One range, `bytes=first-last`, `bytes=first-` or `bytes=-suffix`: answered with 206. "
+    "Several ranges, or any other unit, are ignored (200).",
+)
+UPLOAD_BODY = {
+    "multipart/form-data": FileUploadForm,
+    **{content_type: OpenApiTypes.BINARY for content_type in (*ALLOWED, "application/octet-stream")},
+}
+CONTENT_SECURITY_POLICY = "default-src 'none'; sandbox"
+
+
+def _valid(serializer_class, data) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _optional_vault_keys(request):
+    try:
+        return require_vault_keys(request)
+    except VaultLocked:
+        return None
+
+
+class FileListView(APIView):
+    required_scopes = {"GET": FILES_READ, "HEAD": FILES_READ, "POST": FILES_WRITE}
+    pagination_class = LimitOffsetPagination
+    parser_classes = [MultiPartParser, UnreadBodyParser]
+    receiver: UploadReceiver | None = None
+
+    def initialize_request(self, request, *args, **kwargs):
+        drf_request = super().initialize_request(request, *args, **kwargs)
+        if request.method == "POST":
+            # Before authentication: a session's CSRF check may read the form.
+            self.receiver = UploadReceiver(request)
+        return drf_request
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        finally:
+            if self.receiver is not None:
+                self.receiver.discard()
+
+    @extend_schema(
+        operation_id="files_list",
+        parameters=[UNLOCK_HEADER, OpenApiParameter("record", OpenApiTypes.UUID)],
+        responses={200: FileOutput(many=True), **errors(400, 401, 403)},
+        description="Metadata of your files, newest first. `filename` is null while the vault is locked.",
+    )
+    def get(self, request):
+        query = _valid(FileListQuery, request.query_params)
+        keys = _optional_vault_keys(request)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(
+            selectors.file_list(owner=request.user, record_id=query.get("record")), request, view=self
+        )
+        described = selectors.file_describe_many(files=page, keys=keys, request=request)
+        return paginator.get_paginated_response(FileOutput([present_file(item) for item in described], many=True).data)
+
+    @extend_schema(
+        operation_id="files_create",
+        parameters=[UNLOCK_HEADER, X_FILENAME, X_RECORD],
+        request=UPLOAD_BODY,
+        responses={201: FileOutput, **errors(400, 401, 403, 404, 411, 413, 415, 423, 503, 507)},
+        description="Upload a file: a form with a `file` field (browsers), or the file as the whole "
+        "body with its Content-Type and X-Filename (apps). It is encrypted as it streams in.",
+    )
+    def post(self, request):
+        require_vault_keys(request)  # 423 before a byte of the body is read
+        assert self.receiver is not None
+        if is_multipart(request._request):
+            upload, fields = self.receiver.receive_form(request)
+            record_id = _valid(FileFormFields, fields).get("record")
+        else:
+            record_id = request.META.get("HTTP_X_RECORD") or None
+            if record_id is not None:
+                record_get(owner=request.user, record_id=record_id)  # 404 before the body
+            upload = self.receiver.receive_raw()
+        file = services.file_create(owner=request.user, upload=upload, record_id=record_id, request=request)
+        body = FileOutput(present_file(DescribedFile(file=file, filename=upload.filename))).data
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": f"{request.path}{file.pk}/"})
+
+
+class FileDetailView(APIView):
+    required_scopes = {"GET": FILES_READ, "HEAD": FILES_READ, "DELETE": FILES_WRITE}
+
+    @extend_schema(
+        operation_id="files_retrieve",
+        parameters=[FILE_ID, UNLOCK_HEADER],
+        responses={200: FileOutput, **errors(401, 403, 404)},
+        description="A file's metadata. `filename` is null while the vault is locked.",
+    )
+    def get(self, request, file_id: str):
+        file = selectors.file_get(owner=request.user, file_id=file_id)
+        described = selectors.file_describe(file=file, keys=_optional_vault_keys(request), request=request)
+        return Response(FileOutput(present_file(described)).data)
+
+    @extend_schema(
+        operation_id="files_destroy",
+        parameters=[FILE_ID, UNLOCK_HEADER],
+        responses={204: None, **errors(401, 403, 404, 423)},
+        description="Deletes the file: its row at once, its stored object right after.",
+    )
+    def delete(self, request, file_id: str):
+        require_vault_keys(request)
+        services.file_delete(owner=request.user, file_id=file_id, request=request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class FileContentView(APIView):
+    required_scopes = {"GET": FILES_READ, "HEAD": FILES_READ}
+
+    @extend_schema(
+        operation_id="files_content",
+        parameters=[FILE_ID, UNLOCK_HEADER, RANGE],
+        responses={
+            **{
+                (code, content_type): OpenApiResponse(OpenApiTypes.BINARY)
+                for code in (200, 206)
+                for content_type in ALLOWED
+            },
+            **errors(401, 403, 404, 409, 416, 423),
+        },
+        description="The decrypted file, streamed. Supports one Range. A stored file that fails its "
+        "integrity check answers 409, or, when the damage is found mid-stream, the response is aborted.",
+    )
+    def get(self, request, file_id: str):
+        keys = require_vault_keys(request)
+        # We send no validators, so an If-Range can never match: send the whole file.
+        range_header = None if request.headers.get("If-Range") else request.headers.get("Range")
+        download = services.file_download(
+            owner=request.user, keys=keys, file_id=file_id, range_header=range_header, request=request
+        )
+        partial = download.byte_range is not None
+        response = StreamingHttpResponse(
+            download.body,
+            status=status.HTTP_206_PARTIAL_CONTENT if partial else status.HTTP_200_OK,
+            content_type=download.file.content_type,
+        )
+        response["Content-Length"] = str(download.length)
+        if partial:
+            response["Content-Range"] = download.byte_range.content_range(download.file.plaintext_size)
+        response["Accept-Ranges"] = "bytes"
+        response["Content-Disposition"] = attachment_disposition(download.filename)
+        response["Cache-Control"] = "no-store"
+        response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        return response

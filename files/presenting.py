@@ -1,0 +1,20 @@
+"""How a file's metadata is shown, by the API and the web UI alike."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .selectors import DescribedFile
+
+
+def present_file(described: DescribedFile) -> dict[str, Any]:
+    file = described.file
+    return {
+        "id": file.pk,
+        "filename": described.filename,
+        "content_type": file.content_type,
+        "size": file.plaintext_size,
+        "record": file.record_id,
+        "created_at": file.created_at,
+        "integrity_error": described.integrity_error,
+    }

@@ -1,0 +1,162 @@
+"""How a rotation job moves one file onto the new vault key version.
+
+`rewrap` re-wraps the file's DEK in one transaction. `reencrypt` rewrites the blob:
+write a new object under a new DEK (written), decrypt it back and compare digests
+with the old plaintext (verified), swap the row's pointer in one transaction
+(swapped), then delete the old object (done). Each state is persisted, so a worker
+killed anywhere resumes from the last one; a new object orphaned by a crash before
+`written` is deleted on resume, or by the blob GC.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+
+from django.db import transaction
+
+from storage.factory import get_store
+from vault.crypto.errors import IntegrityError
+from vault.crypto.stream import StreamEncryptor, decrypt_stream
+from vault.crypto.wrap import unwrap_key
+from vault.models import RotationItem, RotationJob
+from vault.rotation.services import item_advance, item_extend_lease
+
+from .models import File
+from .sealing import dek_context, new_dek, open_filename, seal_filename, stream_context, unwrap_dek, wrap_dek
+
+READ_BLOCK = 4 * 1024 * 1024
+State = RotationItem.State
+
+
+class FileRotationHandler:
+    item_kind = "file"
+
+    def stragglers(self, *, job: RotationJob):
+        files = File.objects.filter(owner_id=job.vault.user_id).exclude(vault_key_version=job.target_version)
+        return files.values_list("pk", "ciphertext_size")
+
+    def process(self, *, job: RotationJob, item: RotationItem, keys) -> None:
+        file = File.objects.filter(pk=item.item_id, owner_id=job.vault.user_id).first()
+        if item.state in (State.PENDING, State.WRITTEN, State.VERIFIED) and (
+            file is None or (item.old_blob_key and file.blob_key != item.old_blob_key)
+        ):
+            # The file was deleted or replaced meanwhile: drop any half-made copy.
+            _discard_new_blob(item)
+            item_advance(item, State.DONE)
+            return
+        if job.kind == RotationJob.Kind.REWRAP:
+            _rewrap(job, item, file, keys)
+        else:
+            _reencrypt(job, item, file, keys)
+
+
+def _rewrap(job, item, file, keys) -> None:
+    if item.state != State.DONE:
+        with transaction.atomic():
+            file = File.objects.select_for_update().get(pk=file.pk)
+            if file.vault_key_version != job.target_version:
+                dek = _old_dek(file, keys)
+                wrapped = wrap_dek(vault_key=keys.vault_keys[job.target_version], dek=dek, user_id=file.owner_id,
+                                   file_id=str(file.pk), vault_key_version=job.target_version)
+                file.wrapped_dek, file.vault_key_version = wrapped, job.target_version
+                file.save(update_fields=["wrapped_dek", "vault_key_version"])
+            item_advance(item, State.SWAPPED)
+        item_advance(item, State.DONE)
+
+
+def _reencrypt(job, item, file, keys) -> None:
+    store = get_store()
+    digest = None
+    if item.state == State.PENDING:
+        if file.vault_key_version == job.target_version:
+            item_advance(item, State.DONE)  # uploaded under the new key while the job ran
+            return
+        _discard_new_blob(item)  # a copy begun before a crash is not trusted
+        dek = new_dek()
+        new_key = store.new_key()
+        staged = wrap_dek(vault_key=keys.vault_keys[job.target_version], dek=dek, user_id=file.owner_id,
+                          file_id=str(file.pk), vault_key_version=job.target_version)
+        item_advance(item, State.PENDING, new_blob_key=new_key, old_blob_key=file.blob_key, staged_wrapped_dek=staged)
+        hasher = hashlib.sha256()
+        encryptor = StreamEncryptor(dek, stream_context(user_id=file.owner_id, file_id=str(file.pk), dek_version=file.dek_version + 1))
+        store.put(new_key, _reencrypted(item, _plaintext(store, file, keys, item), hasher, encryptor))
+        digest = hasher.digest()
+        item_advance(item, State.WRITTEN)
+    if item.state == State.WRITTEN:
+        if digest is None:
+            digest = _digest(_plaintext(store, file, keys, item))
+        if _digest(_staged_plaintext(store, file, keys, item, job)) != digest:
+            _discard_new_blob(item)
+            item_advance(item, State.PENDING)
+            raise IntegrityError()
+        item_advance(item, State.VERIFIED)
+    if item.state == State.VERIFIED:
+        with transaction.atomic():
+            locked = File.objects.select_for_update().get(pk=file.pk)
+            if locked.blob_key == item.old_blob_key:
+                _swap(locked, item, keys, job)
+            item_advance(item, State.SWAPPED)
+    if item.state == State.SWAPPED:
+        store.delete(item.old_blob_key)
+        item_advance(item, State.DONE)
+
+
+def _swap(file: File, item: RotationItem, keys, job: RotationJob) -> None:
+    old_dek = _old_dek(file, keys)
+    new_dek_bytes = unwrap_key(keys.vault_keys[job.target_version], bytes(item.staged_wrapped_dek),
+                               dek_context(user_id=file.owner_id, file_id=str(file.pk), vault_key_version=job.target_version))
+    filename = open_filename(dek=old_dek, sealed=file.sealed_filename, user_id=file.owner_id,
+                             file_id=str(file.pk), dek_version=file.dek_version)
+    file.dek_version += 1
+    file.sealed_filename = seal_filename(dek=new_dek_bytes, filename=filename, user_id=file.owner_id,
+                                         file_id=str(file.pk), dek_version=file.dek_version)
+    file.blob_key, file.wrapped_dek = item.new_blob_key, bytes(item.staged_wrapped_dek)
+    file.vault_key_version = job.target_version
+    file.save(update_fields=["dek_version", "sealed_filename", "blob_key", "wrapped_dek", "vault_key_version"])
+
+
+def _old_dek(file: File, keys) -> bytes:
+    return unwrap_dek(keys=keys, wrapped_dek=file.wrapped_dek, user_id=file.owner_id,
+                      file_id=str(file.pk), vault_key_version=file.vault_key_version)
+
+
+def _plaintext(store, file: File, keys, item: RotationItem) -> Iterator[bytes]:
+    context = stream_context(user_id=file.owner_id, file_id=str(file.pk), dek_version=file.dek_version)
+    return _decrypted(store, item.old_blob_key or file.blob_key, file.ciphertext_size, _old_dek(file, keys), context, item)
+
+
+def _staged_plaintext(store, file: File, keys, item: RotationItem, job: RotationJob) -> Iterator[bytes]:
+    dek = unwrap_key(keys.vault_keys[job.target_version], bytes(item.staged_wrapped_dek),
+                     dek_context(user_id=file.owner_id, file_id=str(file.pk), vault_key_version=job.target_version))
+    context = stream_context(user_id=file.owner_id, file_id=str(file.pk), dek_version=file.dek_version + 1)
+    return _decrypted(store, item.new_blob_key, store.size(item.new_blob_key), dek, context, item)
+
+
+def _decrypted(store, blob_key: str, size: int, dek: bytes, context: bytes, item: RotationItem) -> Iterator[bytes]:
+    return decrypt_stream(dek, context, _blocks(store, blob_key, size, item))
+
+
+def _blocks(store, blob_key: str, size: int, item: RotationItem) -> Iterator[bytes]:
+    for offset in range(0, size, READ_BLOCK):
+        yield store.read_range(blob_key, offset, min(READ_BLOCK, size - offset))
+        item_extend_lease(item)
+
+
+def _reencrypted(item, plaintext: Iterator[bytes], hasher, encryptor: StreamEncryptor) -> Iterator[bytes]:
+    for piece in plaintext:
+        hasher.update(piece)
+        yield from encryptor.chunks(piece)
+    yield encryptor.finalize()
+
+
+def _digest(plaintext: Iterator[bytes]) -> bytes:
+    hasher = hashlib.sha256()
+    for piece in plaintext:
+        hasher.update(piece)
+    return hasher.digest()
+
+
+def _discard_new_blob(item: RotationItem) -> None:
+    if item.new_blob_key:
+        get_store().delete(item.new_blob_key)

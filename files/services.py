@@ -1,0 +1,208 @@
+"""Writing files: upload, download (audited), delete. The blob is always written
+before its row, and a blob no committed row names is deleted on the way out. Key
+rotation lives in files/rotation.py, on the crypto calls of files/sealing.py."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from records.selectors import record_get
+from storage.base import BlobNotFound, BlobStore
+from storage.factory import get_store
+from vault.crypto.errors import IntegrityError
+from vault.crypto.session import VaultKeys
+
+from . import sniffing
+from .errors import QuotaExceeded
+from .events import file_event, file_integrity_failure
+from .models import File
+from .naming import clean_filename
+from .ranges import ByteRange, requested_range
+from .sealing import new_dek, seal_filename, stream_context, wrap_dek
+from .selectors import file_dek, file_filename, file_get, quota_used
+from .streaming import decrypted_range
+from .uploads import FileUpload, NewFileKeys, UploadLimits
+
+logger = logging.getLogger(__name__)
+
+
+def _limits(*, owner) -> UploadLimits:
+    return UploadLimits(
+        max_bytes=settings.COFFER_FILE_MAX_BYTES,
+        quota=settings.COFFER_USER_QUOTA_BYTES,
+        used=quota_used(owner=owner),
+    )
+
+
+def _delete_blob(store: BlobStore, blob_key: str) -> None:
+    try:
+        store.delete(blob_key)
+    except Exception:
+        # Only ciphertext under a key no row names: the orphan collector removes it.
+        logger.warning("could not delete blob of a deleted or replaced file", exc_info=True)
+
+
+def _stream_context(file: File) -> bytes:
+    return stream_context(user_id=file.owner_id, file_id=str(file.pk), dek_version=file.dek_version)
+
+
+# ---- upload ----
+
+
+def file_upload_start(
+    *, owner, keys: VaultKeys, filename: str | None, declared_type: str | None, expected_size: int | None = None
+) -> FileUpload:
+    """Everything an upload can be refused for before its first byte: the name (400),
+    the declared type (415), the declared size (413) and the quota (507). Then a
+    fresh DEK, wrapped by the current vault key, and the pipeline that will encrypt."""
+    name = clean_filename(filename)
+    declared = sniffing.declared_type(declared_type)
+    limits = _limits(owner=owner)
+    if expected_size is not None:
+        limits.check(expected_size)
+    elif limits.room == 0:
+        raise QuotaExceeded(quota=limits.quota, used=limits.used)
+    file_id, dek, dek_version = uuid.uuid4(), new_dek(), 1
+    new_keys = NewFileKeys(
+        file_id=file_id,
+        dek=dek,
+        wrapped_dek=wrap_dek(
+            vault_key=keys.current,
+            dek=dek,
+            user_id=owner.pk,
+            file_id=str(file_id),
+            vault_key_version=keys.current_version,
+        ),
+        vault_key_version=keys.current_version,
+        dek_version=dek_version,
+        stream_context=stream_context(user_id=owner.pk, file_id=str(file_id), dek_version=dek_version),
+    )
+    return FileUpload(
+        store=get_store(), owner_id=owner.pk, keys=new_keys, filename=name, declared_type=declared, limits=limits
+    )
+
+
+def file_create(*, owner, upload: FileUpload, record_id=None, request=None) -> File:
+    """The row for an upload whose blob is stored, in one transaction with its audit
+    event. The quota is checked again under a lock on the owner, so concurrent
+    uploads cannot overshoot it together. On any failure the blob is deleted."""
+    try:
+        with transaction.atomic():
+            get_user_model().objects.select_for_update().only("pk").get(pk=owner.pk)
+            record = record_get(owner=owner, record_id=record_id) if record_id else None
+            _limits(owner=owner).check(upload.plaintext_size)
+            file = File(
+                id=upload.file_id,
+                owner=owner,
+                record=record,
+                blob_key=upload.blob_key,
+                content_type=upload.content_type,
+                plaintext_size=upload.plaintext_size,
+                ciphertext_size=upload.ciphertext_size,
+                created_at=timezone.now(),
+                vault_key_version=upload.keys.vault_key_version,
+                dek_version=upload.keys.dek_version,
+                wrapped_dek=upload.keys.wrapped_dek,
+                sealed_filename=seal_filename(
+                    dek=upload.keys.dek,
+                    filename=upload.filename,
+                    user_id=owner.pk,
+                    file_id=str(upload.file_id),
+                    dek_version=upload.keys.dek_version,
+                ),
+            )
+            file.save(force_insert=True)
+            file_event(action="file.create", file=file, request=request)
+    except BaseException:
+        upload.discard()
+        raise
+    upload.committed()
+    return file
+
+
+# ---- download ----
+
+
+@dataclass
+class Download:
+    file: File
+    filename: str
+    byte_range: ByteRange | None  # None: the whole file
+    body: Iterator[bytes]
+
+    @property
+    def length(self) -> int:
+        return self.byte_range.length if self.byte_range else self.file.plaintext_size
+
+
+def file_download(*, owner, keys: VaultKeys, file_id, range_header: str | None = None, request=None) -> Download:
+    """Opens a file for streaming. Everything that can be checked before the first
+    byte is (the key, the name, the object's size, the header, the first chunk):
+    a failure there is audited and raised as IntegrityError (409). A failure later,
+    mid-stream, is audited and raised from the body, which aborts the response."""
+    file = file_get(owner=owner, file_id=file_id)
+    byte_range = requested_range(range_header, file.plaintext_size)
+    start, end = (byte_range.start, byte_range.end) if byte_range else (0, max(0, file.plaintext_size - 1))
+    try:
+        dek = file_dek(file=file, keys=keys)
+        filename = file_filename(file=file, dek=dek)
+        pieces = decrypted_range(
+            store=get_store(),
+            blob_key=file.blob_key,
+            dek=dek,
+            context=_stream_context(file),
+            ciphertext_size=file.ciphertext_size,
+            plaintext_size=file.plaintext_size,
+            start=start,
+            end=end,
+            read_ahead=settings.COFFER_FILE_READ_AHEAD,
+        )
+        first = next(pieces, b"")
+    except (IntegrityError, BlobNotFound):
+        file_integrity_failure(file=file, request=request, operation="download")
+        raise IntegrityError() from None
+    file_event(
+        action="file.download",
+        file=file,
+        request=request,
+        range=byte_range.content_range(file.plaintext_size) if byte_range else None,
+    )
+    return Download(file=file, filename=filename, byte_range=byte_range, body=_body(file, first, pieces, request))
+
+
+def _body(file: File, first: bytes, rest: Iterator[bytes], request) -> Iterator[bytes]:
+    try:
+        if first:
+            yield first
+        yield from rest
+    except (IntegrityError, BlobNotFound):
+        # Raised, never swallowed: the server must abort the response, so the
+        # client cannot mistake what it got for the whole file.
+        file_integrity_failure(file=file, request=request, operation="download")
+        raise IntegrityError() from None
+    finally:
+        close = getattr(rest, "close", None)
+        if close is not None:
+            close()
+
+
+# ---- delete ----
+
+
+def file_delete(*, owner, file_id, request=None) -> None:
+    """Removes the row, then (once that is committed) the object."""
+    store = get_store()
+    with transaction.atomic():
+        file = file_get(owner=owner, file_id=file_id, for_update=True)
+        file_event(action="file.delete", file=file, request=request)
+        blob_key = file.blob_key
+        file.delete()
+        transaction.on_commit(lambda: _delete_blob(store, blob_key))

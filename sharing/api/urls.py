@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import apps, attestations, grants, keys
+
+urlpatterns = [
+    path("apps/", apps.AppRegisterView.as_view(), name="api-apps"),
+    path("apps/me/", apps.AppView.as_view(), name="api-app-me"),
+    path("apps/me/grants/", apps.AppGrantListView.as_view(), name="api-app-grants"),
+    path("grants/", grants.GrantListView.as_view(), name="api-grants"),
+    path("grants/<str:grant_id>/", grants.GrantDetailView.as_view(), name="api-grant"),
+    path("users/<int:user_id>/keys", keys.UserKeysView.as_view(), name="api-user-keys"),
+    path("attestations/", attestations.AttestationView.as_view(), name="api-attestations"),
+]

@@ -1,0 +1,85 @@
+"""Apps, and the grants users give them. Nothing here opens without an app's private key:
+a grant's data exists only as `sealed_grant`, sealed to the app's X25519 key."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class App(models.Model):
+    """A third-party app, identified by its Ed25519 key. Only approved apps receive grants."""
+
+    class State(models.TextChoices):
+        PENDING = "pending"
+        APPROVED = "approved"
+        REVOKED = "revoked"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=100)
+    callback_url = models.URLField(max_length=500)
+    # Public keys, in the clear: X25519 to seal grants to, Ed25519 to check request signatures.
+    box_public_key = models.BinaryField(max_length=32)
+    sign_public_key = models.BinaryField(max_length=32, unique=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.state})"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.state == self.State.APPROVED
+
+
+class Grant(models.Model):
+    """A user's consent: chosen record fields, signed by the user and sealed to one app.
+
+    Revocation and expiry wipe `sealed_grant`; the row stays as metadata.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    app = models.ForeignKey(App, on_delete=models.CASCADE, related_name="grants")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="app_grants")
+    # crypto_box_seal(0x01 || signature || canonical grant document, app X25519 key); docs/sharing.md.
+    sealed_grant = models.BinaryField()
+    # Whole seconds, equal to the signed document's `issued_at` and `expires_at`.
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-issued_at"], name="grant_user_issued"),
+            models.Index(fields=["app", "expires_at"], name="grant_app_expires"),
+        ]
+
+    def __str__(self) -> str:
+        return f"grant {self.pk} to app {self.app_id}"
+
+
+class GrantItem(models.Model):
+    """Which record, and which of its field names, a grant shares. Names only, never values,
+    so the user can see what they shared and a deleted record can end its grants."""
+
+    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField()
+    # Not a foreign key: deleting a record revokes its grants explicitly (sharing.signals).
+    record_id = models.UUIDField(db_index=True)
+    fields = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["grant", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["grant", "position"], name="unique_grant_item_position"),
+            models.UniqueConstraint(fields=["grant", "record_id"], name="unique_grant_item_record"),
+        ]
+
+    def __str__(self) -> str:
+        return f"record {self.record_id} in grant {self.grant_id}"

@@ -1,0 +1,24 @@
+"""The sharing endpoints appear in the OpenAPI schema, with the app signature scheme."""
+
+import pytest
+from drf_spectacular.generators import SchemaGenerator
+
+
+@pytest.fixture(scope="module")
+def schema():
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def test_every_sharing_endpoint_is_documented(schema):
+    paths = schema["paths"]
+    assert {"post"} <= set(paths["/api/v1/apps/"])
+    assert "get" in paths["/api/v1/apps/me/grants/"]
+    assert {"get", "post"} <= set(paths["/api/v1/grants/"])
+    assert {"get", "delete"} <= set(paths["/api/v1/grants/{grant_id}/"])
+    assert "get" in paths["/api/v1/users/{user_id}/keys"]
+    assert "post" in paths["/api/v1/attestations/"]
+
+
+def test_app_endpoints_use_the_signature_scheme(schema):
+    assert "appSignature" in schema["components"]["securitySchemes"]
+    assert schema["paths"]["/api/v1/apps/me/grants/"]["get"]["security"] == [{"appSignature": []}]

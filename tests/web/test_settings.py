@@ -1,0 +1,107 @@
+from django.conf import settings
+
+from accounts.models import AccessToken
+from audit.models import AuditEvent
+from tests.conftest import PIN
+from tests.records.samples import valid
+from tests.web.html import Page
+from tests.web.records_helpers import add_record
+from vault.models import RotationJob
+
+NEW_PIN = "730194"
+
+
+def test_changing_the_pin_keeps_the_vault_unlocked_under_the_new_pin(unlocked_web, alice):
+    response = unlocked_web.post(
+        "/settings/pin/", {"pin": PIN, "new_pin": NEW_PIN, "new_pin_confirm": NEW_PIN}
+    )
+    assert response["Location"] == "/settings/#pin"
+    assert response.cookies[settings.COFFER_UNLOCK_COOKIE].value
+    assert unlocked_web.get("/").status_code == 200
+    unlocked_web.post("/vault/lock/")
+    assert unlocked_web.post("/vault/unlock/", {"pin": PIN}).status_code == 403
+    assert unlocked_web.post("/vault/unlock/", {"pin": NEW_PIN}).status_code == 302
+    assert AuditEvent.objects.filter(action="vault.pin_change", actor=alice.user).exists()
+
+
+def test_a_wrong_current_pin_is_shown_next_to_it(unlocked_web):
+    response = unlocked_web.post(
+        "/settings/pin/", {"pin": "918273", "new_pin": NEW_PIN, "new_pin_confirm": NEW_PIN}
+    )
+    assert response.status_code == 403
+    assert "Wrong PIN" in Page(response.content).described_by("id_pin")[-1]
+
+
+def test_a_weak_new_pin_is_shown_next_to_it(unlocked_web):
+    response = unlocked_web.post(
+        "/settings/pin/", {"pin": PIN, "new_pin": "111111", "new_pin_confirm": "111111"}
+    )
+    assert response.status_code == 400
+    assert "too easy to guess" in Page(response.content).described_by("id_new_pin")[-1]
+
+
+def test_a_token_is_shown_once_and_only_its_hash_is_kept(unlocked_web, alice):
+    response = unlocked_web.post(
+        "/settings/tokens/",
+        {"name": "Budget app", "scopes": ["records:read", "files:read"], "expires_in_days": "30"},
+    )
+    assert response.status_code == 200
+    token = Page(response.content).by_id("new-token").text.strip()
+    assert token.startswith("cof_")
+    stored = AccessToken.objects.get(user=alice.user, name="Budget app")
+    assert stored.scopes == ["files:read", "records:read"]
+    assert stored.expires_at is not None
+    assert token not in unlocked_web.get("/settings/").content.decode()
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_a_token_needs_a_name_and_a_scope(unlocked_web):
+    response = unlocked_web.post("/settings/tokens/", {"name": "", "expires_in_days": ""})
+    page = Page(response.content)
+    assert response.status_code == 400
+    assert page.described_by("id_name")[-1] == "This field is required."
+    assert "Choose at least one" in page.by_id("id_scopes_error").text
+
+
+def test_revoking_a_token_asks_first(unlocked_web, alice):
+    unlocked_web.post("/settings/tokens/", {"name": "Old app", "scopes": ["records:read"]})
+    token = AccessToken.objects.get(user=alice.user, name="Old app")
+    assert (
+        "Revoke “Old app”?"
+        in Page(unlocked_web.get(f"/settings/tokens/{token.pk}/revoke/").content).text()
+    )
+    token.refresh_from_db()
+    assert token.revoked_at is None
+    assert (
+        unlocked_web.post(f"/settings/tokens/{token.pk}/revoke/")["Location"] == "/settings/#tokens"
+    )
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+
+
+def test_someone_elses_token_is_not_found(unlocked_web, bob):
+    token_id = AccessToken.objects.get(user=bob.user).pk
+    assert unlocked_web.get(f"/settings/tokens/{token_id}/revoke/").status_code == 404
+    assert unlocked_web.post(f"/settings/tokens/{token_id}/revoke/").status_code == 404
+    assert AccessToken.objects.get(pk=token_id).revoked_at is None
+
+
+def test_starting_a_reencryption_shows_its_progress(unlocked_web, alice):
+    add_record(alice, "note", valid("note"))
+    response = unlocked_web.post("/settings/rotation/", {"kind": "reencrypt"})
+    assert response["Location"] == "/settings/#keys"
+    job = RotationJob.objects.get(vault__user=alice.user)
+    assert job.kind == "reencrypt"
+    page = Page(unlocked_web.get("/settings/").content)
+    box = next(e for e in page.elements if "data-rotation" in e.attrs)
+    assert box.attrs["data-rotation-url"] == f"/api/v1/vault/rotations/{job.id}/"
+    assert page.find_all("progress")[0].attrs["max"] == "1"
+    assert all("disabled" in b.attrs for b in page.elements if "data-rotation-start" in b.attrs)
+
+
+def test_a_second_rotation_while_one_runs_is_refused_politely(unlocked_web, alice):
+    add_record(alice, "note", valid("note"))
+    unlocked_web.post("/settings/rotation/", {"kind": "rewrap"})
+    unlocked_web.post("/settings/rotation/", {"kind": "rewrap"})
+    assert RotationJob.objects.filter(vault__user=alice.user).count() == 1
+    assert "already running" in Page(unlocked_web.get("/settings/").content).text()

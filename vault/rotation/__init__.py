@@ -1,0 +1,1 @@
+"""Vault key rotation and full re-encryption as resumable jobs (DESIGN §5)."""

@@ -1,0 +1,29 @@
+"""What a rotation does to each kind of item. Apps provide a handler per item kind;
+settings.COFFER_ROTATION_HANDLERS lists them, so the engine imports no app."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Protocol
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from vault.crypto.session import VaultKeys
+
+
+class RotationHandler(Protocol):
+    item_kind: str
+
+    def stragglers(self, *, job) -> Iterable[tuple[str, int]]:
+        """(item id, size in bytes) of every item of the job's vault not yet under its target version."""
+
+    def process(self, *, job, item, keys: VaultKeys) -> None:
+        """Drive one item to `done`. Idempotent: it may be called again from any state after a crash."""
+
+
+@lru_cache(maxsize=1)
+def handlers() -> dict[str, RotationHandler]:
+    loaded = [import_string(path)() for path in settings.COFFER_ROTATION_HANDLERS]
+    return {handler.item_kind: handler for handler in loaded}

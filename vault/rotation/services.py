@@ -1,0 +1,314 @@
+"""Starting, stepping and finishing rotation jobs.
+
+A job is a row plus one RotationItem per record or file. Workers claim items with a
+lease, drive each through its states, and persist every transition, so a worker
+killed at any moment leaves the job resumable: the lease runs out and another
+worker carries on from the last persisted state. Old vault key versions are
+destroyed only when every item is done under the new one.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError as DbIntegrityError
+from django.db import transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from audit.services import audit_record
+from coffer.errors import DomainError
+from vault.crypto.errors import IntegrityError
+from vault.crypto.keys import new_key
+from vault.crypto.session import VaultKeys
+from vault.crypto.wrap import unwrap_key, wrap_key, wrap_to_recovery
+from vault.models import RotationItem, RotationJob, Vault, VaultKey
+from vault.services import kek_context, recovery_context, user_keys_rewrap
+from vault.unlock import session_replace_keys
+
+from .handlers import handlers
+from .material import open_job_keys, seal_job_keys
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+
+
+class RotationError(DomainError):
+    pass
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=settings.COFFER_ROTATION_LEASE_SECONDS)
+
+
+# ---- start ----
+
+
+def rotation_start(*, user, keys: VaultKeys, unlock_secret: str, kind: str, request=None) -> RotationJob:
+    """Creates the next vault key version and the job that moves every item onto it."""
+    if kind not in RotationJob.Kind.values:
+        raise RotationError("invalid_kind", "kind must be 'rewrap' or 'reencrypt'.", field="kind")
+    try:
+        with transaction.atomic():
+            vault = Vault.objects.select_for_update().get(user=user)
+            if RotationJob.objects.filter(vault=vault, state=RotationJob.State.RUNNING).exists():
+                raise _already_running()
+            stored = {k.version: k for k in VaultKey.objects.filter(vault=vault)}
+            _check_session_is_current(vault, keys, stored)
+            target = max(stored) + 1
+            new_vault_key = new_key()
+            VaultKey.objects.create(
+                vault=vault,
+                version=target,
+                wrapped_by_kek=wrap_key(keys.kek, new_vault_key, kek_context(user.pk, target)),
+                wrapped_by_recovery=wrap_to_recovery(
+                    bytes(vault.recovery_public_key), new_vault_key, recovery_context(user.pk, target)
+                ),
+            )
+            all_keys = {**keys.vault_keys, target: new_vault_key}
+            _move_user_keys(vault, keys, new_vault_key, target)
+            job = RotationJob(vault=vault, kind=kind, target_version=target)
+            job.sealed_keys_server_version, job.sealed_keys = seal_job_keys(str(job.id), all_keys)
+            job.save(force_insert=True)
+            _add_items(job)
+            transaction.on_commit(lambda: _enqueue(job.id))
+    except DbIntegrityError:
+        raise _already_running() from None
+    session_replace_keys(vault=vault, unlock_secret=unlock_secret, keys=VaultKeys(kek=keys.kek, vault_keys=all_keys))
+    audit_record(action="rotation.start", actor=user, request=request, target_kind="rotation", target_id=job.id,
+                 details={"kind": kind, "target_version": target, "items": job.items_total})
+    return job
+
+
+def _already_running() -> RotationError:
+    return RotationError("rotation_running", "A rotation is already running for this vault.", status=409)
+
+
+def _check_session_is_current(vault: Vault, keys: VaultKeys, stored: dict[int, VaultKey]) -> None:
+    """The new version is wrapped under the session's KEK, so that KEK must still be the PIN's."""
+    newest = max(stored)
+    try:
+        unwrap_key(keys.kek, bytes(stored[newest].wrapped_by_kek), kek_context(vault.user_id, newest))
+    except IntegrityError:
+        raise RotationError(
+            "stale_session", "Your PIN changed since this vault was unlocked. Unlock it again.", status=409
+        ) from None
+    if set(keys.vault_keys) != set(stored):
+        raise RotationError("stale_session", "This unlock session is out of date. Unlock again.", status=409)
+
+
+def _move_user_keys(vault: Vault, keys: VaultKeys, new_vault_key: bytes, target: int) -> None:
+    moved = user_keys_rewrap(vault=vault, keys=keys, vault_key=new_vault_key, vk_version=target)
+    Vault.objects.filter(pk=vault.pk).update(**moved.as_fields())
+
+
+def _add_items(job: RotationJob) -> int:
+    known = set(RotationItem.objects.filter(job=job).values_list("item_kind", "item_id"))
+    fresh = [
+        RotationItem(job=job, item_kind=kind, item_id=str(item_id), size=size)
+        for kind, handler in handlers().items()
+        for item_id, size in handler.stragglers(job=job)
+        if (kind, str(item_id)) not in known
+    ]
+    RotationItem.objects.bulk_create(fresh, batch_size=500)
+    if fresh:
+        RotationJob.objects.filter(pk=job.pk).update(
+            items_total=F("items_total") + len(fresh),
+            bytes_total=F("bytes_total") + sum(item.size for item in fresh),
+        )
+        job.refresh_from_db(fields=["items_total", "bytes_total"])
+    return len(fresh)
+
+
+def _enqueue(job_id, countdown: float = 0) -> None:
+    from vault.tasks import rotation_step
+
+    rotation_step.apply_async((str(job_id),), countdown=countdown)
+
+
+# ---- stepping ----
+
+
+@dataclass(frozen=True)
+class StepResult:
+    finished: bool
+    retry_in: float | None  # seconds until the next step should run, if not finished
+
+
+def _claim(job: RotationJob) -> RotationItem | None:
+    now = timezone.now()
+    with transaction.atomic():
+        item = (
+            RotationItem.objects.select_for_update(skip_locked=True)
+            .filter(job=job, attempts__lt=MAX_ATTEMPTS)
+            .exclude(state=RotationItem.State.DONE)
+            .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+            .order_by("id")
+            .first()
+        )
+        if item is not None:
+            item.lease_until = now + _lease()
+            item.attempts += 1
+            item.save(update_fields=["lease_until", "attempts", "updated_at"])
+    return item
+
+
+def item_advance(item: RotationItem, state: str, **fields) -> None:
+    """Persists one state transition and moves the job's heartbeat."""
+    for name, value in fields.items():
+        setattr(item, name, value)
+    item.state = state
+    updates = {"progressed_at": timezone.now()}
+    if state == RotationItem.State.DONE:
+        updates.update(items_done=F("items_done") + 1, bytes_done=F("bytes_done") + item.size)
+    with transaction.atomic():  # the item's state and the job's counters move together
+        item.save(update_fields=["state", "updated_at", *fields])
+        RotationJob.objects.filter(pk=item.job_id).update(**updates)
+        point = f"{item.item_kind}:{state}"
+        transaction.on_commit(lambda: _test_pause(point))
+
+
+def _test_pause(point: str) -> None:
+    """A seam for crash tests: hold the worker right after a state is persisted, so the
+    test can kill it exactly there. Empty (off) outside test settings."""
+    if point == getattr(settings, "COFFER_ROTATION_TEST_PAUSE_AFTER", ""):
+        time.sleep(60)
+
+
+def item_extend_lease(item: RotationItem) -> None:
+    """Long items (big files) call this as they go, so their lease never lapses mid-work."""
+    item.lease_until = timezone.now() + _lease()
+    RotationItem.objects.filter(pk=item.pk).update(lease_until=item.lease_until)
+    RotationJob.objects.filter(pk=item.job_id).update(progressed_at=timezone.now())
+
+
+def job_keys(job: RotationJob) -> VaultKeys:
+    vault_keys = open_job_keys(str(job.id), job.sealed_keys_server_version, bytes(job.sealed_keys))
+    return VaultKeys(kek=b"", vault_keys=vault_keys)
+
+
+def rotation_step(*, job_id, budget_seconds: float | None = None) -> StepResult:
+    """Works on the job for a bounded time. Safe to run twice at once, or again after the end."""
+    job = RotationJob.objects.filter(pk=job_id).first()
+    if job is None or job.state != RotationJob.State.RUNNING:
+        return StepResult(finished=True, retry_in=None)
+    keys = job_keys(job)
+    deadline = timezone.now() + timedelta(seconds=budget_seconds or settings.COFFER_ROTATION_STEP_SECONDS)
+    while timezone.now() < deadline:
+        item = _claim(job)
+        if item is None:
+            break
+        _process(job, item, keys)
+    return _after_step(job)
+
+
+def _process(job: RotationJob, item: RotationItem, keys: VaultKeys) -> None:
+    handler = handlers()[item.item_kind]
+    try:
+        handler.process(job=job, item=item, keys=keys)
+    except IntegrityError:
+        _item_failed(job, item, "integrity check failed")
+    except Exception as exc:  # a transient fault (network, storage): the lease expires and it is retried
+        logger.warning("rotation item %s failed on attempt %s: %s", item.pk, item.attempts, type(exc).__name__)
+        _item_failed(job, item, type(exc).__name__, final=item.attempts >= MAX_ATTEMPTS)
+    else:
+        RotationItem.objects.filter(pk=item.pk).update(lease_until=None)
+
+
+def _item_failed(job: RotationJob, item: RotationItem, message: str, *, final: bool = True) -> None:
+    RotationItem.objects.filter(pk=item.pk).update(
+        error=message[:200], lease_until=None, **({"attempts": MAX_ATTEMPTS} if final else {})
+    )
+    if final:
+        with transaction.atomic():
+            locked = RotationJob.objects.select_for_update().get(pk=job.pk)
+            locked.errors = [*locked.errors, {"item_kind": item.item_kind, "item_id": item.item_id, "error": message[:200]}][-50:]
+            locked.save(update_fields=["errors"])
+
+
+def _after_step(job: RotationJob) -> StepResult:
+    remaining = RotationItem.objects.filter(job=job).exclude(state=RotationItem.State.DONE)
+    workable = remaining.filter(attempts__lt=MAX_ATTEMPTS)
+    if workable.exists():
+        now = timezone.now()
+        free = workable.filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now)).exists()
+        if free:
+            return StepResult(finished=False, retry_in=0)
+        next_expiry = min(workable.values_list("lease_until", flat=True))
+        return StepResult(finished=False, retry_in=max(0.5, (next_expiry - now).total_seconds()))
+    return _finish(job)
+
+
+def _finish(job: RotationJob) -> StepResult:
+    """Destroys the old vault key versions, but only once every item is done under the new one."""
+    with transaction.atomic():
+        vault = Vault.objects.select_for_update().get(pk=job.vault_id)
+        job = RotationJob.objects.select_for_update().get(pk=job.pk)
+        if job.state != RotationJob.State.RUNNING:
+            return StepResult(finished=True, retry_in=None)
+        # Items written while the job ran (under an old session's key set) join it now.
+        if _add_items(job):
+            return StepResult(finished=False, retry_in=0)
+        failed = RotationItem.objects.filter(job=job).exclude(state=RotationItem.State.DONE).count()
+        job.state = RotationJob.State.FAILED if failed else RotationJob.State.DONE
+        job.sealed_keys = b""  # the job's key material ends with the job
+        job.finished_at = timezone.now()
+        job.save(update_fields=["state", "sealed_keys", "finished_at"])
+        if not failed:
+            VaultKey.objects.filter(vault=vault).exclude(version=job.target_version).delete()
+    audit_record(
+        action="rotation.finish", outcome="success" if not failed else "failure",
+        subject=vault.user, target_kind="rotation", target_id=job.id,
+        details={"kind": job.kind, "target_version": job.target_version, "items": job.items_total, "failed": failed},
+    )
+    return StepResult(finished=True, retry_in=None)
+
+
+# ---- re-driving and reading ----
+
+
+def rotation_redrive(*, stale_after: timedelta | None = None) -> list[str]:
+    """Re-enqueues running jobs that made no progress lately (their worker died)."""
+    if stale_after is None:
+        stale_after = timedelta(seconds=settings.COFFER_ROTATION_STALE_SECONDS)
+    cutoff = timezone.now() - stale_after
+    ids = [str(pk) for pk in RotationJob.objects.filter(state=RotationJob.State.RUNNING, progressed_at__lte=cutoff).values_list("pk", flat=True)]
+    for job_id in ids:
+        _enqueue(job_id)
+    return ids
+
+
+def rotation_get(*, owner, job_id) -> RotationJob:
+    from django.http import Http404
+
+    job = RotationJob.objects.filter(vault__user=owner, pk=job_id).first() if _is_uuid(job_id) else None
+    if job is None:
+        raise Http404
+    return job
+
+
+def rotation_list(*, owner):
+    return RotationJob.objects.filter(vault__user=owner).order_by("-created_at")
+
+
+def rotation_item_counts(*, job: RotationJob) -> dict[str, int]:
+    counts = {state: 0 for state in RotationItem.State.values}
+    for row in RotationItem.objects.filter(job=job).values("state").annotate(n=Count("id")):
+        counts[row["state"]] = row["n"]
+    counts["failed"] = RotationItem.objects.filter(job=job, attempts__gte=MAX_ATTEMPTS).exclude(state=RotationItem.State.DONE).count()
+    return counts
+
+
+def _is_uuid(value) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True

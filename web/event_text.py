@@ -1,0 +1,93 @@
+"""Audit events in words a person reads at a glance. Events hold no values, and nor does this."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from .presenting import KIND_INFO
+
+ACTIONS: dict[str, str] = {
+    "account.register": "Account created",
+    "account.login": "Logged in",
+    "account.logout": "Logged out",
+    "token.login": "Token issued by logging in through the API",
+    "token.create": "API token created",
+    "token.revoke": "API token revoked",
+    "token.scope_denied": "API token refused: missing permission",
+    "vault.setup": "PIN set",
+    "vault.unlock": "Vault unlocked",
+    "vault.lock": "Vault locked",
+    "vault.lock_all": "Every unlocked session locked",
+    "vault.lockout": "Vault locked out after too many wrong PINs",
+    "vault.reauthorize": "Password re-entered after a lock-out",
+    "vault.clear_lockout": "Lock-out cleared by an administrator",
+    "vault.pin_change": "PIN changed",
+    "vault.recover": "PIN reset with the recovery code",
+    "vault.kdf_upgrade": "PIN protection strengthened",
+    "rotation.start": "Key rotation started",
+    "rotation.finish": "Key rotation finished",
+    "record.create": "Record added",
+    "record.update": "Record changed",
+    "record.delete": "Record deleted",
+    "record.reveal": "Secret field revealed",
+    "record.integrity_failure": "Record failed its integrity check",
+    "file.upload": "Document uploaded",
+    "file.create": "Document uploaded",
+    "file.download": "Document opened",
+    "file.read": "Document opened",
+    "file.update": "Document changed",
+    "file.attach": "Document attached to a record",
+    "file.delete": "Document deleted",
+    "file.integrity_failure": "Document failed its integrity check",
+    "admin.view": "An administrator viewed your account's metadata",
+}
+
+OUTCOMES = {"success": "", "failure": "Failed", "denied": "Refused"}
+
+
+@dataclass(frozen=True)
+class EventLine:
+    when: datetime
+    text: str
+    detail: str
+    outcome: str  # "success", "failure" or "denied"
+    outcome_text: str
+    ip_address: str | None
+    by_admin: bool
+
+
+def _detail(event) -> str:
+    details = event.details or {}
+    parts = []
+    if details.get("kind") in KIND_INFO:
+        parts.append(KIND_INFO[details["kind"]].title)
+    if event.action.startswith("rotation.") and details.get("kind"):
+        parts.append("re-encryption" if details["kind"] == "reencrypt" else "re-wrap")
+    if event.action.startswith("token.") and details.get("name"):
+        parts.append(f"“{details['name']}”")
+    if details.get("reason") == "backoff":
+        parts.append("while waiting after wrong PINs")
+    if details.get("reason") == "locked_out":
+        parts.append("while locked out")
+    if event.action == "vault.unlock" and event.outcome == "failure":
+        parts.append("wrong PIN")
+    return " · ".join(parts)
+
+
+def describe_event(event) -> EventLine:
+    text = (
+        ACTIONS.get(event.action) or event.action.replace(".", " ").replace("_", " ").capitalize()
+    )
+    by_admin = bool(
+        event.actor_id and event.subject_user_id and event.actor_id != event.subject_user_id
+    )
+    return EventLine(
+        when=event.created_at,
+        text=text,
+        detail=_detail(event),
+        outcome=event.outcome,
+        outcome_text=OUTCOMES.get(event.outcome, event.outcome),
+        ip_address=event.ip_address,
+        by_admin=by_admin,
+    )

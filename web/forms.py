@@ -1,0 +1,197 @@
+"""Forms for the pages. They only shape input; the services decide what is allowed."""
+
+from __future__ import annotations
+
+from django import forms
+
+from accounts.scopes import (
+    ALL_SCOPES,
+    FILES_READ,
+    FILES_WRITE,
+    RECORDS_READ,
+    RECORDS_WRITE,
+    VAULT_MANAGE,
+)
+from coffer.errors import DomainError
+from vault.models import RotationJob
+
+
+def add_domain_error(form: forms.Form, exc: DomainError, *, field: str | None = None) -> None:
+    """Shows a service's refusal next to the field it names, else above the form."""
+    name = field or exc.field
+    form.add_error(name if name in form.fields else None, exc.detail)
+
+
+def _pin_input(**attrs) -> forms.PasswordInput:
+    # "off": a password manager must not offer the account password here, nor save the PIN as one.
+    return forms.PasswordInput(attrs={"autocomplete": "off", "spellcheck": "false", **attrs})
+
+
+def _pin_field(label: str, **kwargs) -> forms.CharField:
+    return forms.CharField(label=label, max_length=256, strip=False, **kwargs)
+
+
+class _NewPinMixin:
+    """A new PIN typed twice."""
+
+    new_pin_name = "new_pin"
+
+    def clean(self):
+        data = super().clean()
+        first, second = data.get(self.new_pin_name), data.get(f"{self.new_pin_name}_confirm")
+        if first and second is not None and first != second:
+            self.add_error(f"{self.new_pin_name}_confirm", "The two PINs are not the same.")
+        return data
+
+
+# ---- accounts ----
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        max_length=256,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class SignupForm(forms.Form):
+    username = forms.RegexField(
+        r"^[\w.@+-]+\Z",
+        max_length=150,
+        help_text="Letters, digits and @ . + - _ only.",
+        error_messages={"invalid": "Use letters, digits and @ . + - _ only."},
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    email = forms.EmailField(
+        max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    password = forms.CharField(
+        max_length=256,
+        strip=False,
+        min_length=10,
+        help_text="At least 10 characters. A few unrelated words work well.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
+# ---- the vault ----
+
+
+class PinSetupForm(_NewPinMixin, forms.Form):
+    new_pin_name = "pin"
+
+    pin = _pin_field(
+        "Choose a PIN",
+        help_text="At least 6 digits that are not a simple pattern, or a passphrase of 10 characters or more.",
+        widget=_pin_input(autofocus=True),
+    )
+    pin_confirm = _pin_field("Type it again", widget=_pin_input())
+
+
+class RecoveryCodeSavedForm(forms.Form):
+    saved = forms.BooleanField(
+        label="I wrote the recovery code down and keep it somewhere safe",
+        error_messages={"required": "Tick this box once the code is written down."},
+    )
+
+
+class UnlockForm(forms.Form):
+    pin = _pin_field("PIN", widget=_pin_input(autofocus=True))
+
+
+class ReauthorizeForm(forms.Form):
+    password = forms.CharField(
+        label="Account password",
+        max_length=256,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+
+
+class RecoverForm(_NewPinMixin, forms.Form):
+    recovery_code = forms.CharField(
+        max_length=100,
+        help_text="The code you wrote down when you set your PIN, such as ABCD-EFGH-…",
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "autofocus": True,
+                "class": "mono",
+                "autocapitalize": "characters",
+            }
+        ),
+    )
+    new_pin = _pin_field(
+        "New PIN",
+        help_text="At least 6 digits, or a passphrase of 10 characters or more.",
+        widget=_pin_input(),
+    )
+    new_pin_confirm = _pin_field("Type the new PIN again", widget=_pin_input())
+
+
+# ---- settings ----
+
+
+class PinChangeForm(_NewPinMixin, forms.Form):
+    pin = _pin_field("Current PIN", widget=_pin_input())
+    new_pin = _pin_field(
+        "New PIN",
+        help_text="At least 6 digits, or a passphrase of 10 characters or more.",
+        widget=_pin_input(),
+    )
+    new_pin_confirm = _pin_field("Type the new PIN again", widget=_pin_input())
+
+
+class RotationStartForm(forms.Form):
+    kind = forms.ChoiceField(choices=RotationJob.Kind.choices, widget=forms.HiddenInput)
+
+
+SCOPE_CHOICES = [
+    (RECORDS_READ, "Read records"),
+    (RECORDS_WRITE, "Add and change records"),
+    (FILES_READ, "Read documents"),
+    (FILES_WRITE, "Upload and delete documents"),
+    (VAULT_MANAGE, "Manage the vault (PIN, rotation)"),
+]
+assert {value for value, _ in SCOPE_CHOICES} == set(ALL_SCOPES)
+
+EXPIRY_CHOICES = [("30", "In 30 days"), ("90", "In 90 days"), ("365", "In a year"), ("", "Never")]
+
+
+class TokenCreateForm(forms.Form):
+    name = forms.CharField(
+        label="Token name",
+        max_length=100,
+        help_text="Which app uses it, so you recognise it later.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    scopes = forms.MultipleChoiceField(
+        label="What it may do",
+        choices=SCOPE_CHOICES,
+        initial=[RECORDS_READ],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one thing the token may do."},
+    )
+    expires_in_days = forms.ChoiceField(
+        label="Expires", choices=EXPIRY_CHOICES, initial="90", required=False
+    )
+
+
+# ---- documents ----
+
+
+class AttachForm(forms.Form):
+    """Attach a document to one of the owner's records, or to none."""
+
+    record = forms.ChoiceField(label="Attach to a record", required=False)
+
+    def __init__(self, *args, record_choices: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["record"].choices = [("", "No record"), *record_choices]
+        self.fields["record"].show_optional = False  # "No record" is a choice like the others

@@ -1,0 +1,44 @@
+from django.urls import path
+
+from .views import accounts, activity, documents, records, settings, vault
+
+urlpatterns = [
+    path("", vault.home_view, name="home"),
+    # accounts
+    path("accounts/login/", accounts.login_view, name="login"),
+    path("accounts/signup/", accounts.signup_view, name="signup"),
+    path("accounts/logout/", accounts.logout_view, name="logout"),
+    # the vault
+    path("vault/setup/", vault.setup_view, name="vault-setup"),
+    path("vault/setup/saved/", vault.recovery_code_saved_view, name="vault-setup-saved"),
+    path("vault/unlock/", vault.unlock_view, name="unlock"),
+    path("vault/reauthorize/", vault.reauthorize_view, name="vault-reauthorize"),
+    path("vault/recover/", vault.recover_view, name="vault-recover"),
+    path("vault/lock/", vault.lock_view, name="lock"),
+    path("vault/keepalive/", vault.keepalive_view, name="vault-keepalive"),
+    # records
+    path("records/new/", records.choose_kind_view, name="record-choose"),
+    path("records/new/<str:kind>/", records.create_view, name="record-create"),
+    path("records/<uuid:record_id>/", records.detail_view, name="record-detail"),
+    path("records/<uuid:record_id>/reveal/", records.reveal_view, name="record-reveal"),
+    path("records/<uuid:record_id>/edit/", records.edit_view, name="record-edit"),
+    path("records/<uuid:record_id>/delete/", records.delete_view, name="record-delete"),
+    # documents
+    path("documents/", documents.list_view, name="documents"),
+    path("documents/<uuid:file_id>/", documents.detail_view, name="document-detail"),
+    path("documents/<uuid:file_id>/preview/", documents.preview_view, name="document-preview"),
+    path("documents/<uuid:file_id>/attach/", documents.attach_view, name="document-attach"),
+    path("documents/<uuid:file_id>/delete/", documents.delete_view, name="document-delete"),
+    # settings
+    path("settings/", settings.settings_view, name="settings"),
+    path("settings/pin/", settings.pin_change_view, name="settings-pin"),
+    path("settings/rotation/", settings.rotation_start_view, name="settings-rotation"),
+    path("settings/tokens/", settings.token_create_view, name="settings-token-create"),
+    path(
+        "settings/tokens/<int:token_id>/revoke/",
+        settings.token_revoke_view,
+        name="settings-token-revoke",
+    ),
+    # activity
+    path("activity/", activity.activity_view, name="activity"),
+]

@@ -1,0 +1,152 @@
+"""Settings: change the PIN, rotate or re-encrypt, API tokens."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.selectors import token_get, token_list
+from accounts.services import AccountError, token_create, token_revoke
+from coffer.limits import throttled
+from vault.api.unlocking import set_unlock_cookie, unlock_secret_from
+from vault.models import RotationJob
+from vault.rotation.services import RotationError, rotation_list, rotation_start
+from vault.selectors import vault_state
+from vault.services import VaultError, vault_change_pin, vault_unlock
+from vault.unlock import session_close
+
+from ..decorators import unlocked_vault_required
+from ..forms import (
+    SCOPE_CHOICES,
+    PinChangeForm,
+    RotationStartForm,
+    TokenCreateForm,
+    add_domain_error,
+)
+
+SCOPE_NAMES = dict(SCOPE_CHOICES)
+
+
+def _settings_page(request, *, pin_form=None, token_form=None, new_token=None, status=200):
+    rotations = list(rotation_list(owner=request.user)[:5])
+    context = {
+        "vault": vault_state(user=request.user, unlock_secret=None),
+        "pin_form": pin_form or PinChangeForm(),
+        "token_form": token_form or TokenCreateForm(),
+        "tokens": token_list(user=request.user),
+        "scope_names": SCOPE_NAMES,
+        "new_token": new_token,
+        "running": any(job.state == RotationJob.State.RUNNING for job in rotations),
+        "latest_rotation": rotations[0] if rotations else None,
+        "now": timezone.now(),
+    }
+    return render(request, "web/settings/index.html", context, status=status)
+
+
+@unlocked_vault_required
+@require_GET
+def settings_view(request):
+    return _settings_page(request)
+
+
+@sensitive_post_parameters()
+@unlocked_vault_required
+@require_POST
+@throttled("unlock")
+def pin_change_view(request):
+    form = PinChangeForm(request.POST)
+    if not form.is_valid():
+        return _settings_page(request, pin_form=form, status=400)
+    try:
+        vault_change_pin(
+            user=request.user,
+            pin=form.cleaned_data["pin"],
+            new_pin=form.cleaned_data["new_pin"],
+            request=request,
+        )
+        # The old session's key-encryption key came from the old PIN: start a fresh one.
+        session = vault_unlock(user=request.user, pin=form.cleaned_data["new_pin"], request=request)
+    except VaultError as exc:
+        add_domain_error(form, exc, field=exc.field or "pin")
+        return _settings_page(request, pin_form=form, status=exc.status)
+    session_close(vault=request.user.vault, unlock_secret=unlock_secret_from(request))
+    messages.success(request, "Your PIN is changed. Use the new one next time you unlock.")
+    response = redirect(reverse("settings") + "#pin")
+    set_unlock_cookie(response, session)
+    return response
+
+
+@unlocked_vault_required
+@require_POST
+def rotation_start_view(request):
+    form = RotationStartForm(request.POST)
+    if form.is_valid():
+        try:
+            rotation_start(
+                user=request.user,
+                keys=request.vault_keys,
+                unlock_secret=unlock_secret_from(request),
+                kind=form.cleaned_data["kind"],
+                request=request,
+            )
+        except RotationError as exc:
+            messages.error(request, exc.detail)
+        else:
+            started = (
+                "Re-encryption"
+                if form.cleaned_data["kind"] == RotationJob.Kind.REENCRYPT
+                else "Key rotation"
+            )
+            messages.success(
+                request, f"{started} started. You can keep using your vault meanwhile."
+            )
+    return redirect(reverse("settings") + "#keys")
+
+
+@unlocked_vault_required
+@require_POST
+def token_create_view(request):
+    form = TokenCreateForm(request.POST)
+    if not form.is_valid():
+        return _settings_page(request, token_form=form, status=400)
+    days = form.cleaned_data["expires_in_days"]
+    expires_at = timezone.now() + timedelta(days=int(days)) if days else None
+    try:
+        issued = token_create(
+            user=request.user,
+            name=form.cleaned_data["name"],
+            scopes=form.cleaned_data["scopes"],
+            expires_at=expires_at,
+            request=request,
+        )
+    except AccountError as exc:
+        add_domain_error(form, exc)
+        return _settings_page(request, token_form=form, status=400)
+    # Shown in this response only; only its hash is stored.
+    return _settings_page(request, new_token=issued)
+
+
+@unlocked_vault_required
+@require_http_methods(["GET", "POST"])
+def token_revoke_view(request, token_id: int):
+    access_token = token_get(user=request.user, token_id=token_id)
+    if access_token.revoked_at is not None:
+        raise Http404
+    if request.method == "POST":
+        token_revoke(access_token=access_token, actor=request.user, request=request)
+        messages.success(
+            request, f"Token “{access_token.name}” revoked. Apps using it can no longer get in."
+        )
+        return redirect(reverse("settings") + "#tokens")
+    return render(
+        request,
+        "web/settings/confirm_revoke.html",
+        {"token": access_token, "scope_names": SCOPE_NAMES},
+    )
