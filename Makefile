@@ -33,6 +33,7 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py shell -v0 -c 'from vault.keyring import get_key_provider; get_key_provider()'
 	@echo
 	@echo "  Coffer is running at http://127.0.0.1:8000/"
 	@echo "    sign up:  http://127.0.0.1:8000/accounts/signup/"
