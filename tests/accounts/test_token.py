@@ -100,3 +100,16 @@ def test_no_credentials_answers_401_with_a_stable_code(db):
     response = APIClient().get("/api/v1/vault")
     assert response.status_code == 401
     assert response.json()["code"] == "not_authenticated"
+
+
+def test_a_head_request_needs_the_same_scope_as_a_get(alice):
+    alice.setup_vault()
+    limited = alice.with_scopes("files:read")
+    response = limited.head("/api/v1/accounts/tokens")
+    assert response.status_code == 403
+    assert alice.client.head("/api/v1/accounts/tokens").status_code == 200
+
+
+def test_a_method_a_view_does_not_name_is_refused_to_tokens(alice):
+    limited = alice.with_scopes("records:read", "records:write", "files:read", "files:write")
+    assert limited.put("/api/v1/accounts/tokens", {}, format="json").status_code == 403
