@@ -92,7 +92,7 @@ def _reset_peak_rss() -> None:
 
 def measure_cap(caps: list[int], burst: int, db: str) -> list[dict]:
     """Bursts of `burst` concurrent unlocks through vault_unlock, once per cap."""
-        from bench.files import database
+    from bench.files import database
 
     work_dir = Path(tempfile.mkdtemp(prefix="coffer-bench-unlock-"))
     with database(db, work_dir) as database_url:

@@ -195,3 +195,76 @@ class AttachForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["record"].choices = [("", "No record"), *record_choices]
         self.fields["record"].show_optional = False  # "No record" is a choice like the others
+
+
+# ---- sharing ----
+
+GRANT_DURATION_CHOICES = [("1", "1 day"), ("7", "7 days"), ("30", "30 days")]
+
+
+class GrantCreateForm(forms.Form):
+    """Share chosen records, or only some of their fields, with an approved app.
+
+    `apps` are approved App rows; `records` are (record id, label, kind, [(field, field label)]).
+    One optional `fields_<record id>` group per record: none ticked means every field.
+    """
+
+    app = forms.ChoiceField(label="App", error_messages={"required": "Choose an app."})
+    records = forms.MultipleChoiceField(
+        label="Records to share",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one record."},
+    )
+    expires_in_days = forms.ChoiceField(
+        label="Access ends after",
+        choices=GRANT_DURATION_CHOICES,
+        initial="7",
+        help_text="The app can fetch what you share until then, unless you revoke it sooner.",
+    )
+
+    def __init__(self, *args, apps=(), records=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["app"].choices = [("", "Choose an app")] + [(str(a.pk), a.name) for a in apps]
+        self.fields["records"].choices = [(record_id, label) for record_id, label, _, _ in records]
+        self.record_fields = []
+        for record_id, label, _, field_choices in records:
+            name = self.fields_name(record_id)
+            self.fields[name] = forms.MultipleChoiceField(
+                label=f"Fields of “{label}”",
+                required=False,
+                choices=field_choices,
+                widget=forms.CheckboxSelectMultiple,
+                help_text="Leave all unticked to share every field this record holds.",
+            )
+            self.record_fields.append(name)
+        # The per-record groups come after the fields above; the template lays them out.
+        self.order_fields(["app", "records", *self.record_fields, "expires_in_days"])
+
+    @staticmethod
+    def fields_name(record_id) -> str:
+        return f"fields_{record_id}"
+
+    def record_field_groups(self):
+        return [self[name] for name in self.record_fields]
+
+    def main_fields(self):
+        return [self[name] for name in ("app", "records")]
+
+    def clean(self):
+        data = super().clean()
+        chosen = set(data.get("records") or ())
+        for name in self.record_fields:
+            record_id = name.removeprefix("fields_")
+            if data.get(name) and record_id not in chosen:
+                self.add_error(name, "Tick this record above too, or untick its fields.")
+        return data
+
+    def items(self) -> list[tuple[str, tuple[str, ...] | None]]:
+        """(record id, field names or None for all), in the order the records are listed."""
+        data = self.cleaned_data
+        chosen = set(data["records"])
+        return [
+            (record_id, tuple(data.get(self.fields_name(record_id)) or ()) or None)
+            for record_id, _ in self.fields["records"].choices
+            if record_id in chosen
+        ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, activity, documents, records, settings, vault
+from .views import accounts, activity, documents, records, settings, sharing, vault
 
 urlpatterns = [
     path("", vault.home_view, name="home"),
@@ -38,6 +38,14 @@ urlpatterns = [
         "settings/tokens/<int:token_id>/revoke/",
         settings.token_revoke_view,
         name="settings-token-revoke",
+    ),
+    # sharing
+    path("sharing/", sharing.sharing_view, name="sharing"),
+    path("sharing/grants/", sharing.grant_create_view, name="sharing-grant-create"),
+    path(
+        "sharing/grants/<uuid:grant_id>/revoke/",
+        sharing.grant_revoke_view,
+        name="sharing-grant-revoke",
     ),
     # activity
     path("activity/", activity.activity_view, name="activity"),

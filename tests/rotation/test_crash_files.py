@@ -11,6 +11,7 @@ from files.models import File
 from records.models import Record
 from storage.factory import get_store
 from tests.fixtures.celery_worker import wait_for
+from tests.support.dumps import postgres_dump
 from vault.models import RotationItem, RotationJob, VaultKey
 from vault.rotation.gc import gc_blobs
 
@@ -83,6 +84,10 @@ def test_killing_the_worker_ten_times_loses_no_record_and_no_file(celery_worker_
     alice.setup_vault().unlock()
     notes, digests = _fill(alice, rng)
     old_blobs = set(File.objects.values_list("blob_key", flat=True))
+    old_wraps = [bytes(w) for row in VaultKey.objects.values_list("wrapped_by_kek", "wrapped_by_recovery") for w in row]
+    old_deks = [bytes(w) for w in File.objects.values_list("wrapped_dek", flat=True)]
+    old_deks += [bytes(w) for w in Record.objects.values_list("wrapped_dek", flat=True)]
+    assert all(w.hex().encode() in postgres_dump() for w in old_wraps[:1] + old_deks[:1])  # the check can see them
     job_id = alice.client.post("/api/v1/vault/rotations/", {"kind": kind}, format="json").json()["id"]
     kills_mid_job = 0
     for _ in range(10):
@@ -102,6 +107,12 @@ def test_killing_the_worker_ten_times_loses_no_record_and_no_file(celery_worker_
     new_blobs = set(File.objects.values_list("blob_key", flat=True))
     assert (new_blobs & old_blobs) == (set() if kind == "reencrypt" else old_blobs)
     _no_orphans_after_gc()
+    # A dump of the database shows only the new key version: no old vault key wrap,
+    # no DEK wrapped under the old version, no job key material left.
+    dump = postgres_dump()
+    for wrapped in old_wraps + old_deks:
+        assert wrapped.hex().encode() not in dump
+    assert bytes(RotationJob.objects.get(pk=job_id).sealed_keys) == b""
 
 
 @pytest.mark.parametrize("pause_after", ["written", "swapped"])

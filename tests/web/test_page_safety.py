@@ -21,6 +21,7 @@ UNLOCKED_PAGES = [
     "/documents/",
     "/settings/",
     "/activity/",
+    "/sharing/",
     "/records/{record}/",
     "/records/{record}/edit/",
     "/records/{record}/delete/",
