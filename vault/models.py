@@ -35,6 +35,9 @@ class Vault(models.Model):
     backoff_until = models.DateTimeField(null=True, blank=True)
     locked_out_at = models.DateTimeField(null=True, blank=True)
 
+    # Bumped whenever a vault key version is added or destroyed, so an unlock session
+    # knows without a query whether its key set is still the vault's.
+    key_set_version = models.PositiveIntegerField(default=0)
     # Bumped to end every unlock session at once (lock-all, admin force-lock).
     unlock_epoch = models.PositiveIntegerField(default=0)
     last_unlock_at = models.DateTimeField(null=True, blank=True)

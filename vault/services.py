@@ -359,10 +359,10 @@ def vault_keys(*, user, unlock_secret: str | None) -> VaultKeys:
     if found is None:
         raise VaultLocked()
     keys = found[0]
-    stored = dict(vault.keys.values_list("version", "wrapped_by_kek"))
-    if set(stored) == set(keys.vault_keys):
+    if keys.key_set_version == vault.key_set_version:
         return keys
-    synced = VaultKeys(kek=keys.kek)
+    stored = dict(vault.keys.values_list("version", "wrapped_by_kek"))
+    synced = VaultKeys(kek=keys.kek, key_set_version=vault.key_set_version)
     try:
         for version, wrapped in stored.items():
             synced.vault_keys[version] = keys.vault_keys.get(version) or unwrap_key(
@@ -374,7 +374,7 @@ def vault_keys(*, user, unlock_secret: str | None) -> VaultKeys:
         raise VaultLocked() from None
     if not synced.vault_keys:
         raise VaultLocked()
-    session_replace_keys(vault=vault, unlock_secret=unlock_secret, keys=synced)
+    session_replace_keys(vault=vault, unlock_secret=unlock_secret, keys=synced, key_set_version=vault.key_set_version)
     return synced
 
 

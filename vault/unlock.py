@@ -35,12 +35,22 @@ def _cache_key(vault: Vault, unlock_secret: str) -> str:
     return f"unlock:{vault.user_id}:{vault.unlock_epoch}:{unlock_session_id(unlock_secret)}"
 
 
-def _store(key: str, blob: bytes, expires_at: datetime, now: datetime) -> datetime:
+# Sliding the idle expiry costs a cache write; skip it while the expiry is this fresh.
+TOUCH_RESOLUTION_SECONDS = 15
+
+
+def _store(key: str, blob: bytes, expires_at: datetime, now: datetime, key_set_version: int) -> datetime:
     idle_expires_at = min(now + settings.COFFER_UNLOCK_IDLE_TTL, expires_at)
     timeout = max(1, int((idle_expires_at - now).total_seconds()))
     cache.set(
         key,
-        {"blob": blob, "expires_at": expires_at.timestamp(), "idle_expires_at": idle_expires_at.timestamp()},
+        {
+            "blob": blob,
+            "expires_at": expires_at.timestamp(),
+            "idle_expires_at": idle_expires_at.timestamp(),
+            # Which set of vault key versions the blob holds; see vault_keys().
+            "key_set_version": key_set_version,
+        },
         timeout=timeout,
     )
     return idle_expires_at
@@ -51,7 +61,7 @@ def session_open(*, vault: Vault, keys: VaultKeys) -> UnlockSession:
     now = timezone.now()
     expires_at = now + settings.COFFER_UNLOCK_ABSOLUTE_TTL
     blob = seal_session(unlock_secret, str(vault.user_id), vault.unlock_epoch, keys)
-    idle_expires_at = _store(_cache_key(vault, unlock_secret), blob, expires_at, now)
+    idle_expires_at = _store(_cache_key(vault, unlock_secret), blob, expires_at, now, vault.key_set_version)
     return UnlockSession(unlock_secret, idle_expires_at, expires_at)
 
 
@@ -70,14 +80,15 @@ def session_keys(*, vault: Vault, unlock_secret: str, touch: bool = True) -> tup
     except IntegrityError:
         return None
     expires_at = datetime.fromtimestamp(entry["expires_at"], tz=now.tzinfo)
-    if touch:
-        idle_expires_at = _store(key, entry["blob"], expires_at, now)
-    else:
-        idle_expires_at = datetime.fromtimestamp(entry["idle_expires_at"], tz=now.tzinfo)
+    idle_expires_at = datetime.fromtimestamp(entry["idle_expires_at"], tz=now.tzinfo)
+    ideal = min(now + settings.COFFER_UNLOCK_IDLE_TTL, expires_at)
+    if touch and (ideal - idle_expires_at).total_seconds() >= TOUCH_RESOLUTION_SECONDS:
+        idle_expires_at = _store(key, entry["blob"], expires_at, now, entry.get("key_set_version", -1))
+    keys.key_set_version = entry.get("key_set_version", -1)
     return keys, UnlockSession(unlock_secret, idle_expires_at, expires_at)
 
 
-def session_replace_keys(*, vault: Vault, unlock_secret: str, keys: VaultKeys) -> None:
+def session_replace_keys(*, vault: Vault, unlock_secret: str, keys: VaultKeys, key_set_version: int) -> None:
     """Reseal a live session after its key set changed (rotation), keeping its expiries."""
     key = _cache_key(vault, unlock_secret)
     entry = cache.get(key)
@@ -85,7 +96,7 @@ def session_replace_keys(*, vault: Vault, unlock_secret: str, keys: VaultKeys) -
         return
     blob = seal_session(unlock_secret, str(vault.user_id), vault.unlock_epoch, keys)
     now = timezone.now()
-    _store(key, blob, datetime.fromtimestamp(entry["expires_at"], tz=now.tzinfo), now)
+    _store(key, blob, datetime.fromtimestamp(entry["expires_at"], tz=now.tzinfo), now, key_set_version)
 
 
 def session_close(*, vault: Vault, unlock_secret: str) -> None:

@@ -98,3 +98,25 @@ def test_a_wrong_pin_answers_403_with_attempts_remaining_and_is_audited(alice):
     assert response.status_code == 403
     assert response.json()["code"] == "wrong_pin" and response.json()["attempts_remaining"] == 9
     assert AuditEvent.objects.filter(action="vault.unlock", outcome="failure", actor=alice.user).exists()
+
+
+def test_an_unchanged_key_set_costs_no_vault_key_query(unlocked_alice):
+    from vault.models import VaultKey
+    from vault.services import vault_keys
+
+    vault_keys(user=unlocked_alice.user, unlock_secret=unlocked_alice.unlock_secret)
+    VaultKey.objects.filter(vault__user=unlocked_alice.user).update(wrapped_by_kek=b"\x01" * 73)
+    # The session's key set is current, so the (now unreadable) wraps are never read.
+    keys = vault_keys(user=unlocked_alice.user, unlock_secret=unlocked_alice.unlock_secret)
+    assert sorted(keys.vault_keys) == [1]
+
+
+def test_the_idle_expiry_slides_only_past_its_resolution(alice):
+    from vault import unlock
+
+    alice.setup_vault()
+    with override_settings(COFFER_UNLOCK_IDLE_TTL=timedelta(seconds=unlock.TOUCH_RESOLUTION_SECONDS * 4)):
+        alice.unlock()
+        first = alice.client.get("/api/v1/vault").json()["idle_expires_at"]
+        alice.client.get("/api/v1/vault/rotations/")  # a use that slides the expiry, if it is due
+        assert alice.client.get("/api/v1/vault").json()["idle_expires_at"] == first

@@ -26,6 +26,8 @@ class VaultKeys:
 
     kek: bytes
     vault_keys: dict[int, bytes] = field(default_factory=dict)
+    # Which generation of the vault's key set this is (not secret; not sealed).
+    key_set_version: int = -1
 
     @property
     def current_version(self) -> int:

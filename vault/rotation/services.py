@@ -72,6 +72,7 @@ def rotation_start(*, user, keys: VaultKeys, unlock_secret: str, kind: str, requ
             )
             all_keys = {**keys.vault_keys, target: new_vault_key}
             _move_user_keys(vault, keys, new_vault_key, target)
+            Vault.objects.filter(pk=vault.pk).update(key_set_version=F("key_set_version") + 1)
             job = RotationJob(vault=vault, kind=kind, target_version=target)
             job.sealed_keys_server_version, job.sealed_keys = seal_job_keys(str(job.id), all_keys)
             job.save(force_insert=True)
@@ -79,7 +80,9 @@ def rotation_start(*, user, keys: VaultKeys, unlock_secret: str, kind: str, requ
             transaction.on_commit(lambda: _enqueue(job.id))
     except DbIntegrityError:
         raise _already_running() from None
-    session_replace_keys(vault=vault, unlock_secret=unlock_secret, keys=VaultKeys(kek=keys.kek, vault_keys=all_keys))
+    vault.refresh_from_db(fields=["key_set_version"])
+    session_replace_keys(vault=vault, unlock_secret=unlock_secret, keys=VaultKeys(kek=keys.kek, vault_keys=all_keys),
+                         key_set_version=vault.key_set_version)
     audit_record(action="rotation.start", actor=user, request=request, target_kind="rotation", target_id=job.id,
                  details={"kind": kind, "target_version": target, "items": job.items_total})
     return job
@@ -261,6 +264,7 @@ def _finish(job: RotationJob) -> StepResult:
         job.save(update_fields=["state", "sealed_keys", "finished_at"])
         if not failed:
             VaultKey.objects.filter(vault=vault).exclude(version=job.target_version).delete()
+            Vault.objects.filter(pk=vault.pk).update(key_set_version=F("key_set_version") + 1)
     audit_record(
         action="rotation.finish", outcome="success" if not failed else "failure",
         subject=vault.user, target_kind="rotation", target_id=job.id,
