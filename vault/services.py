@@ -389,8 +389,9 @@ def vault_lock(*, user, unlock_secret: str | None, request=None) -> None:
 def vault_lock_all(*, user, actor=None, request=None) -> None:
     """Ends every unlock session of this user at once: their cache entries become unreachable."""
     Vault.objects.filter(user=user).update(unlock_epoch=F("unlock_epoch") + 1)
+    vault_id = Vault.objects.filter(user=user).values_list("pk", flat=True).first()
     audit_record(action="vault.lock_all", actor=actor or user, subject=user, request=request,
-                 target_kind="vault", target_id=user.pk)
+                 target_kind="vault", target_id=vault_id or "")
 
 
 # ---- PIN change, recovery, re-authorisation ----
