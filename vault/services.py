@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -136,16 +137,35 @@ def _server_share(vault: Vault) -> bytes:
     )
 
 
-def _derive(pin: str, salt: bytes, params: KdfParams, server_share: bytes, user_id: int) -> bytes:
+_slot_holder = threading.local()
+
+
+@contextmanager
+def _argon2_slot():
+    """Holds one of the process's Argon2id slots; re-entrant within a thread.
+
+    PIN-checking services take it *before* counting the attempt, so a busy server
+    answers 503 without spending one of the user's tries.
+    """
+    if getattr(_slot_holder, "held", False):
+        yield
+        return
     if not _unlock_slots.acquire(timeout=UNLOCK_SLOT_WAIT_SECONDS):
         raise VaultError(
             "unlock_busy", "Too many unlocks at once. Try again in a moment.", status=503,
             headers={"Retry-After": "2"},
         )
+    _slot_holder.held = True
     try:
-        pin_key = derive_pin_key(pin, salt, params)
+        yield
     finally:
+        _slot_holder.held = False
         _unlock_slots.release()
+
+
+def _derive(pin: str, salt: bytes, params: KdfParams, server_share: bytes, user_id: int) -> bytes:
+    with _argon2_slot():
+        pin_key = derive_pin_key(pin, salt, params)
     return derive_kek(pin_key, server_share, str(user_id))
 
 
@@ -320,11 +340,12 @@ def _open_with_pin(vault: Vault, pin: str) -> tuple[bytes, VaultKeys]:
 
 
 def vault_unlock(*, user, pin: str, request=None) -> UnlockSession:
-    vault = _begin_attempt(user, request, "vault.unlock")
-    try:
-        server_share, keys = _open_with_pin(vault, pin)
-    except IntegrityError:
-        raise _attempt_failed(vault, user, request, "vault.unlock") from None
+    with _argon2_slot():
+        vault = _begin_attempt(user, request, "vault.unlock")
+        try:
+            server_share, keys = _open_with_pin(vault, pin)
+        except IntegrityError:
+            raise _attempt_failed(vault, user, request, "vault.unlock") from None
     with transaction.atomic():
         if KdfParams.from_dict(vault.kdf_params) != _profile():
             # KDF upgrade: same vault keys, stronger PIN stretching, on this successful unlock.
@@ -400,11 +421,12 @@ def vault_lock_all(*, user, actor=None, request=None) -> None:
 def vault_change_pin(*, user, pin: str, new_pin: str, request=None) -> None:
     """Re-wraps the vault keys under a new KEK. O(key versions), not O(items)."""
     _check_pin_policy(new_pin, "new_pin")
-    vault = _begin_attempt(user, request, "vault.pin_change")
-    try:
-        server_share, keys = _open_with_pin(vault, pin)
-    except IntegrityError:
-        raise _attempt_failed(vault, user, request, "vault.pin_change") from None
+    with _argon2_slot():
+        vault = _begin_attempt(user, request, "vault.pin_change")
+        try:
+            server_share, keys = _open_with_pin(vault, pin)
+        except IntegrityError:
+            raise _attempt_failed(vault, user, request, "vault.pin_change") from None
     credentials = _new_credentials(new_pin, server_share, user.pk)
     with transaction.atomic():
         _rewrap_all(vault, keys.vault_keys, credentials.kek, None)

@@ -89,3 +89,26 @@ def test_concurrent_wrong_pins_cannot_beat_the_limit(transactional_db, alice):
     assert len(evaluated) == 5, results
     assert all(r == (429, "pin_backoff") for r in results if r[1] != "wrong_pin")
     assert Vault.objects.get(user=alice.user).failed_attempts == 5
+
+
+def test_a_busy_server_answers_503_without_spending_a_try(alice, monkeypatch):
+    """Past the per-process cap on concurrent Argon2id unlocks, a request waits, then
+    answers 503; the user's attempt counter is untouched."""
+    import threading
+
+    from vault import services
+
+    alice.setup_vault()
+    slots = threading.BoundedSemaphore(1)
+    monkeypatch.setattr(services, "_unlock_slots", slots)
+    monkeypatch.setattr(services, "UNLOCK_SLOT_WAIT_SECONDS", 0.2)
+    slots.acquire()  # another unlock holds the only slot
+    try:
+        for _ in range(6):
+            response = alice.client.post(URL, {"pin": WRONG}, format="json")
+            assert response.status_code == 503 and response.json()["code"] == "unlock_busy"
+            assert response["Retry-After"]
+    finally:
+        slots.release()
+    assert Vault.objects.get(user=alice.user).failed_attempts == 0
+    alice.unlock()  # with the slot free, the right PIN unlocks: the cap never locked the user out
