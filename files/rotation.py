@@ -18,12 +18,11 @@ from django.db import transaction
 from storage.factory import get_store
 from vault.crypto.errors import IntegrityError
 from vault.crypto.stream import StreamEncryptor, decrypt_stream
-from vault.crypto.wrap import unwrap_key
 from vault.models import RotationItem, RotationJob
 from vault.rotation.services import item_advance, item_extend_lease
 
 from .models import File
-from .sealing import dek_context, new_dek, open_filename, seal_filename, stream_context, unwrap_dek, wrap_dek
+from .sealing import new_dek, open_filename, seal_filename, stream_context, unwrap_dek, wrap_dek
 
 READ_BLOCK = 4 * 1024 * 1024
 State = RotationItem.State
@@ -104,8 +103,7 @@ def _reencrypt(job, item, file, keys) -> None:
 
 def _swap(file: File, item: RotationItem, keys, job: RotationJob) -> None:
     old_dek = _old_dek(file, keys)
-    new_dek_bytes = unwrap_key(keys.vault_keys[job.target_version], bytes(item.staged_wrapped_dek),
-                               dek_context(user_id=file.owner_id, file_id=str(file.pk), vault_key_version=job.target_version))
+    new_dek_bytes = _staged_dek(file, item, keys, job)
     filename = open_filename(dek=old_dek, sealed=file.sealed_filename, user_id=file.owner_id,
                              file_id=str(file.pk), dek_version=file.dek_version)
     file.dek_version += 1
@@ -114,6 +112,11 @@ def _swap(file: File, item: RotationItem, keys, job: RotationJob) -> None:
     file.blob_key, file.wrapped_dek = item.new_blob_key, bytes(item.staged_wrapped_dek)
     file.vault_key_version = job.target_version
     file.save(update_fields=["dek_version", "sealed_filename", "blob_key", "wrapped_dek", "vault_key_version"])
+
+
+def _staged_dek(file: File, item: RotationItem, keys, job: RotationJob) -> bytes:
+    return unwrap_dek(keys=keys, wrapped_dek=item.staged_wrapped_dek, user_id=file.owner_id,
+                      file_id=str(file.pk), vault_key_version=job.target_version)
 
 
 def _old_dek(file: File, keys) -> bytes:
@@ -127,8 +130,7 @@ def _plaintext(store, file: File, keys, item: RotationItem) -> Iterator[bytes]:
 
 
 def _staged_plaintext(store, file: File, keys, item: RotationItem, job: RotationJob) -> Iterator[bytes]:
-    dek = unwrap_key(keys.vault_keys[job.target_version], bytes(item.staged_wrapped_dek),
-                     dek_context(user_id=file.owner_id, file_id=str(file.pk), vault_key_version=job.target_version))
+    dek = _staged_dek(file, item, keys, job)
     context = stream_context(user_id=file.owner_id, file_id=str(file.pk), dek_version=file.dek_version + 1)
     return _decrypted(store, item.new_blob_key, store.size(item.new_blob_key), dek, context, item)
 

@@ -70,11 +70,8 @@ def wrap_dek(*, vault_key: bytes, dek: bytes, user_id: int, record_id: str, vaul
 
 def unwrap_dek(*, keys: VaultKeys, wrapped_dek: bytes, user_id: int, record_id: str, vault_key_version: int) -> bytes:
     """Old vault key versions stay readable until rotation finishes."""
-    vault_key = keys.vault_keys.get(vault_key_version)
-    if vault_key is None:
-        raise IntegrityError()
     context = dek_context(user_id=user_id, record_id=record_id, vault_key_version=vault_key_version)
-    return unwrap_key(vault_key, bytes(wrapped_dek), context)
+    return unwrap_key(keys.key(vault_key_version), bytes(wrapped_dek), context)
 
 
 def seal_payload(

@@ -107,9 +107,7 @@ def user_keys_wrap(*, user_id: int, vault_key: bytes, vk_version: int, box_seed:
 
 def _user_key_seeds(vault: Vault, keys: VaultKeys) -> tuple[bytes, bytes]:
     version = vault.user_keys_vk_version
-    vault_key = keys.vault_keys.get(version)
-    if vault_key is None:
-        raise IntegrityError()
+    vault_key = keys.key(version)
     box_seed = unwrap_key(vault_key, bytes(vault.wrapped_box_private_key), user_key_context(BOX_KEY_PURPOSE, vault.user_id, version))
     sign_seed = unwrap_key(vault_key, bytes(vault.wrapped_sign_private_key), user_key_context(SIGN_KEY_PURPOSE, vault.user_id, version))
     return box_seed, sign_seed

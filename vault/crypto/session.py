@@ -37,6 +37,13 @@ class VaultKeys:
     def current(self) -> bytes:
         return self.vault_keys[self.current_version]
 
+    def key(self, version: int) -> bytes:
+        """The vault key of this version; a version this session lacks opens nothing."""
+        vault_key = self.vault_keys.get(version)
+        if vault_key is None:
+            raise IntegrityError()
+        return vault_key
+
     def __repr__(self) -> str:  # never print keys
         return f"VaultKeys(versions={sorted(self.vault_keys)})"
 
