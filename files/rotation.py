@@ -13,11 +13,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 
-from django.db import transaction
-
 from storage.factory import get_store
 from vault.crypto.errors import IntegrityError
 from vault.crypto.stream import StreamEncryptor, decrypt_stream
+from vault.locking import vault_locked
 from vault.models import RotationItem, RotationJob
 from vault.rotation.services import item_advance, item_extend_lease
 
@@ -52,11 +51,11 @@ class FileRotationHandler:
 
 def _rewrap(job, item, file, keys) -> None:
     if item.state != State.DONE:
-        with transaction.atomic():
+        with vault_locked(user_id=file.owner_id):
             file = File.objects.select_for_update().get(pk=file.pk)
             if file.vault_key_version != job.target_version:
                 dek = _old_dek(file, keys)
-                wrapped = wrap_dek(vault_key=keys.vault_keys[job.target_version], dek=dek, user_id=file.owner_id,
+                wrapped = wrap_dek(vault_key=keys.key(job.target_version), dek=dek, user_id=file.owner_id,
                                    file_id=str(file.pk), vault_key_version=job.target_version)
                 file.wrapped_dek, file.vault_key_version = wrapped, job.target_version
                 file.save(update_fields=["wrapped_dek", "vault_key_version"])
@@ -74,7 +73,7 @@ def _reencrypt(job, item, file, keys) -> None:
         _discard_new_blob(item)  # a copy begun before a crash is not trusted
         dek = new_dek()
         new_key = store.new_key()
-        staged = wrap_dek(vault_key=keys.vault_keys[job.target_version], dek=dek, user_id=file.owner_id,
+        staged = wrap_dek(vault_key=keys.key(job.target_version), dek=dek, user_id=file.owner_id,
                           file_id=str(file.pk), vault_key_version=job.target_version)
         item_advance(item, State.PENDING, new_blob_key=new_key, old_blob_key=file.blob_key, staged_wrapped_dek=staged)
         hasher = hashlib.sha256()
@@ -91,7 +90,7 @@ def _reencrypt(job, item, file, keys) -> None:
             raise IntegrityError()
         item_advance(item, State.VERIFIED)
     if item.state == State.VERIFIED:
-        with transaction.atomic():
+        with vault_locked(user_id=file.owner_id):
             locked = File.objects.select_for_update().get(pk=file.pk)
             if locked.blob_key == item.old_blob_key:
                 _swap(locked, item, keys, job)

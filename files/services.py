@@ -10,15 +10,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from records.selectors import record_get
 from storage.base import BlobNotFound, BlobStore
+from coffer.seams import seam
 from storage.factory import get_store
 from vault.crypto.errors import IntegrityError
 from vault.crypto.session import VaultKeys
+from vault.locking import keyset_sync, vault_locked
+from vault.services import VaultLocked
 
 from . import sniffing
 from .errors import QuotaExceeded
@@ -90,15 +92,27 @@ def file_upload_start(
     )
 
 
-def file_create(*, owner, upload: FileUpload, record_id=None, request=None) -> File:
+def file_create(*, owner, keys: VaultKeys, upload: FileUpload, record_id=None, request=None) -> File:
     """The row for an upload whose blob is stored, in one transaction with its audit
-    event. The quota is checked again under a lock on the owner, so concurrent
-    uploads cannot overshoot it together. On any failure the blob is deleted."""
+    event, under the vault lock (vault.locking): a rotation that began while the
+    blob streamed in has added a newer vault key version, and the DEK is re-wrapped
+    under it here, so the finish can never destroy the version this row names. The
+    quota is checked again under the same lock, so concurrent uploads cannot
+    overshoot it together. On any failure the blob is deleted."""
     try:
-        with transaction.atomic():
-            get_user_model().objects.select_for_update().only("pk").get(pk=owner.pk)
+        seam("file.create.commit")
+        with vault_locked(user_id=owner.pk) as vault:
+            try:
+                keys = keyset_sync(vault=vault, keys=keys)
+            except IntegrityError:
+                raise VaultLocked() from None  # the PIN changed since this session began
             record = record_get(owner=owner, record_id=record_id) if record_id else None
             _limits(owner=owner).check(upload.plaintext_size)
+            vault_key_version, wrapped_dek = upload.keys.vault_key_version, upload.keys.wrapped_dek
+            if vault_key_version != keys.current_version:
+                vault_key_version = keys.current_version
+                wrapped_dek = wrap_dek(vault_key=keys.current, dek=upload.keys.dek, user_id=owner.pk,
+                                       file_id=str(upload.file_id), vault_key_version=vault_key_version)
             file = File(
                 id=upload.file_id,
                 owner=owner,
@@ -108,9 +122,9 @@ def file_create(*, owner, upload: FileUpload, record_id=None, request=None) -> F
                 plaintext_size=upload.plaintext_size,
                 ciphertext_size=upload.ciphertext_size,
                 created_at=timezone.now(),
-                vault_key_version=upload.keys.vault_key_version,
+                vault_key_version=vault_key_version,
                 dek_version=upload.keys.dek_version,
-                wrapped_dek=upload.keys.wrapped_dek,
+                wrapped_dek=wrapped_dek,
                 sealed_filename=seal_filename(
                     dek=upload.keys.dek,
                     filename=upload.filename,

@@ -12,8 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
+from coffer.seams import seam
 from vault.crypto.errors import IntegrityError
 from vault.crypto.session import VaultKeys
+from vault.locking import keyset_sync, vault_locked
+from vault.services import VaultLocked
 
 from .errors import PayloadTooLarge, PreconditionFailed
 from .etags import etag_for
@@ -54,7 +57,7 @@ def _seal_into(record: Record, *, dek: bytes, raw: bytes) -> None:
 
 def _wrap_into(record: Record, *, keys: VaultKeys, dek: bytes, vault_key_version: int) -> None:
     record.wrapped_dek = wrap_dek(
-        vault_key=keys.vault_keys[vault_key_version],
+        vault_key=keys.key(vault_key_version),
         dek=dek,
         user_id=record.owner_id,
         record_id=str(record.pk),
@@ -88,12 +91,23 @@ def record_create(*, owner, keys: VaultKeys, kind: str, label: str, data: Any, r
         dek_version=1,
     )
     dek = new_dek()
-    _wrap_into(record, keys=keys, dek=dek, vault_key_version=keys.current_version)
     _seal_into(record, dek=dek, raw=raw)
-    with transaction.atomic():
+    seam("record.create.commit")
+    with vault_locked(user_id=owner.pk) as vault:
+        # The DEK is wrapped here, under the newest version as of this commit.
+        keys = _keys_now(vault, keys)
+        _wrap_into(record, keys=keys, dek=dek, vault_key_version=keys.current_version)
         record.save(force_insert=True)
         record_event(action="record.create", record=record, request=request)
     return OpenedRecord(record=record, payload=payload)
+
+
+def _keys_now(vault, keys: VaultKeys) -> VaultKeys:
+    """The caller's keys as the vault holds them under its lock (see vault.locking)."""
+    try:
+        return keyset_sync(vault=vault, keys=keys)
+    except IntegrityError:
+        raise VaultLocked() from None  # the PIN changed since this session began
 
 
 # ---- update ----
@@ -116,11 +130,15 @@ def record_update(
 ) -> OpenedRecord:
     """Changes the label and/or data (merged field-wise, then validated as a whole).
 
-    The row is locked for the read-modify-write, so a concurrent update either
-    waits and then fails its If-Match (412), or never started: none is lost.
+    The vault row, then the record row, are locked for the read-modify-write, so a
+    concurrent update either waits and then fails its If-Match (412), or never
+    started: none is lost. A record still under an old vault key version moves to
+    the newest on the way.
     """
+    seam("record.update.begin")
     try:
-        with transaction.atomic():
+        with vault_locked(user_id=owner.pk) as vault:
+            keys = _keys_now(vault, keys)
             record = record_get(owner=owner, record_id=record_id, for_update=True)
             if record.revision not in expected_revisions:
                 raise PreconditionFailed(etag=etag_for(record.revision))
@@ -128,6 +146,9 @@ def record_update(
                 dek, current = record_unseal(record=record, keys=keys)
             except IntegrityError:
                 raise _Damaged(record) from None
+            moved = record.vault_key_version != keys.current_version
+            if moved:
+                _wrap_into(record, keys=keys, dek=dek, vault_key_version=keys.current_version)
             spec = _kind(record.kind)
             new_data = current.data if data is None else merge_data(current.data, data)
             payload = Payload(label=current.label if label is None else label, data=spec.validate(new_data))
@@ -135,7 +156,8 @@ def record_update(
             _seal_into(record, dek=dek, raw=_encode_within_limit(payload))
             record.revision += 1
             record.updated_at = timezone.now()
-            record.save(update_fields=["schema_version", "ciphertext", "ciphertext_size", "revision", "updated_at"])
+            record.save(update_fields=["schema_version", "ciphertext", "ciphertext_size", "revision", "updated_at",
+                                       *(["wrapped_dek", "vault_key_version"] if moved else [])])
             record_event(action="record.update", record=record, request=request)
     except _Damaged as damaged:
         # Audited outside the rolled-back transaction, so the event survives.
@@ -175,7 +197,7 @@ def record_reveal(*, owner, keys: VaultKeys, record_id, request=None) -> OpenedR
 def record_rewrap(*, record_id, owner, keys: VaultKeys, to_version: int) -> Record:
     """Re-wraps the record's DEK under vault key `to_version`. The payload is untouched,
     so the revision (and ETag) stays. Idempotent."""
-    with transaction.atomic():
+    with vault_locked(user_id=_owner_id(owner)):
         record = record_get(owner=owner, record_id=record_id, for_update=True)
         if record.vault_key_version != to_version:
             dek = unwrap_dek(
@@ -191,7 +213,7 @@ def record_reencrypt(*, record_id, owner, keys: VaultKeys, to_version: int | Non
     """Seals the payload under a fresh DEK (dek_version + 1), wrapped by vault key
     `to_version` (the current one by default), and checks the new blob opens
     before it replaces the old one, in one transaction."""
-    with transaction.atomic():
+    with vault_locked(user_id=_owner_id(owner)):
         record = record_get(owner=owner, record_id=record_id, for_update=True)
         _, payload = record_unseal(record=record, keys=keys)
         dek = new_dek()
@@ -202,3 +224,7 @@ def record_reencrypt(*, record_id, owner, keys: VaultKeys, to_version: int | Non
             raise IntegrityError()  # pragma: no cover - a bug, never a user error
         record.save(update_fields=["dek_version", "wrapped_dek", "vault_key_version", "ciphertext", "ciphertext_size"])
     return record
+
+
+def _owner_id(owner) -> int:
+    return owner if isinstance(owner, int) else owner.pk

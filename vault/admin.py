@@ -169,9 +169,25 @@ def _register_rotation_jobs() -> None:
     except LookupError:
         return
 
+    def _resume(request, job) -> dict:
+        from vault.rotation.services import rotation_resume
+
+        rotation_resume(job=job, actor=request.user, request=request)
+        return {"kind": job.kind}
+
+    resume_action = confirmed_action(
+        name="resume_rotation", description="Resume failed rotation", permission="vault_operate",
+        target_kind="rotation", perform=_resume, owner_of=lambda job: job.vault.user,
+        explanation="Each failed job runs again from where its items stopped; nothing is decrypted here.",
+    )
+
     @admin.register(job_model)
     class RotationJobAdmin(ReadOnlyModelAdmin):
         audit_target_kind = "rotation"
+        actions = [resume_action]
+
+        def has_vault_operate_permission(self, request) -> bool:
+            return request.user.has_perm("vault.change_vault")
         list_display = ("id", "owner", "kind", "state", "target_version", "progress", "error_count",
                         "created_at", "progressed_at", "finished_at")
         list_filter = ("state", "kind", "created_at")

@@ -109,6 +109,11 @@ class RotationJob(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} to v{self.target_version} ({self.state})"
 
+    @property
+    def resumable(self) -> bool:
+        """A failed job that still holds its key material (no newer job replaced it)."""
+        return self.state == self.State.FAILED and bool(self.sealed_keys)
+
 
 class RotationItem(models.Model):
     """One record or file in a rotation, walked through pending → written → verified → swapped → done."""

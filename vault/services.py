@@ -19,6 +19,7 @@ from nacl.signing import SigningKey
 from accounts.services import user_check_password
 from audit.services import audit_record
 from coffer.errors import DomainError
+from coffer.seams import seam
 from vault.crypto.context import Context
 from vault.crypto.errors import IntegrityError
 from vault.crypto.kdf import PROFILES, SALT_SIZE, KdfParams, derive_pin_key
@@ -27,9 +28,18 @@ from vault.crypto.session import VaultKeys
 from vault.crypto.wrap import unwrap_key, unwrap_with_recovery, wrap_key, wrap_to_recovery
 
 from .keyring import get_key_provider
+from .locking import keyset_load, vault_locked
 from .models import Vault, VaultKey
 from .pin_policy import WeakPin, validate_pin
-from .unlock import UnlockSession, session_close, session_keys, session_open, session_replace_keys
+from .unlock import (
+    UnlockSession,
+    session_carry_over,
+    session_close,
+    session_keys,
+    session_open,
+    session_opener_alive,
+    session_replace_keys,
+)
 
 SERVER_SHARE_PURPOSE = "server-share"
 KEK_WRAP_PURPOSE = "vault-key/kek"
@@ -49,6 +59,14 @@ class VaultError(DomainError):
 class VaultLocked(VaultError):
     def __init__(self):
         super().__init__("vault_locked", "The vault is locked. Unlock it with your PIN first.", status=423)
+
+
+def _changed_meanwhile() -> VaultError:
+    return VaultError(
+        "vault_changed",
+        "The PIN or recovery code changed while this request ran. Unlock with the current PIN and try again.",
+        status=409,
+    )
 
 
 def _random(n: int) -> bytes:
@@ -240,9 +258,16 @@ def vault_setup(*, user, pin: str, request=None) -> SetupResult:
 # ---- PIN attempts ----
 
 
+# The doubling stops at a day: past a lock-out the count keeps growing, and the
+# wait must stay a number a timestamp can hold.
+MAX_BACKOFF_SECONDS = 24 * 3600
+
+
 def backoff_seconds(failed_attempts: int) -> int:
     over = failed_attempts - settings.COFFER_PIN_BACKOFF_AFTER
-    return 0 if over < 0 else settings.COFFER_PIN_BACKOFF_BASE_SECONDS * 2**over
+    if over < 0:
+        return 0
+    return min(MAX_BACKOFF_SECONDS, settings.COFFER_PIN_BACKOFF_BASE_SECONDS * 2 ** min(over, 32))
 
 
 def _retry_after(vault: Vault) -> int:
@@ -317,8 +342,15 @@ def _attempt_failed(vault: Vault, user, request, action: str) -> VaultError:
 def _attempt_succeeded(vault: Vault, **extra_fields) -> None:
     updates = {"failed_attempts": 0, "backoff_until": None, "locked_out_at": None, **extra_fields}
     Vault.objects.filter(pk=vault.pk).update(**updates)
-    for name, value in updates.items():
-        setattr(vault, name, value)
+    vault.refresh_from_db()
+
+
+def _request_token_id(request) -> int | None:
+    """The API token a request authenticated with, if any: its unlock sessions end with it."""
+    from accounts.models import AccessToken
+
+    auth = getattr(request, "auth", None)
+    return auth.pk if isinstance(auth, AccessToken) else None
 
 
 def _open_with_pin(vault: Vault, pin: str) -> tuple[bytes, VaultKeys]:
@@ -344,20 +376,25 @@ def vault_unlock(*, user, pin: str, request=None) -> UnlockSession:
             server_share, keys = _open_with_pin(vault, pin)
         except IntegrityError:
             raise _attempt_failed(vault, user, request, "vault.unlock") from None
-    with transaction.atomic():
-        if KdfParams.from_dict(vault.kdf_params) != _profile():
-            # KDF upgrade: same vault keys, stronger PIN stretching, on this successful unlock.
-            credentials = _new_credentials(pin, server_share, user.pk)
-            _rewrap_all(vault, keys.vault_keys, credentials.kek, None)
-            keys.kek = credentials.kek
-            Vault.objects.filter(pk=vault.pk).update(
-                kdf_salt=credentials.salt, kdf_params=credentials.params.to_dict()
-            )
+    # KDF upgrade: same vault keys, stronger PIN stretching, on this successful unlock.
+    upgrade = _new_credentials(pin, server_share, user.pk) if KdfParams.from_dict(vault.kdf_params) != _profile() else None
+    seam("vault.unlock.commit")
+    with vault_locked(user_id=user.pk) as locked:
+        if bytes(locked.kdf_salt) != bytes(vault.kdf_salt):
+            raise _changed_meanwhile()
+        try:
+            keys = keyset_load(vault=locked, keys=keys)  # the versions that exist now
+        except IntegrityError:
+            raise _changed_meanwhile() from None
+        if upgrade is not None:
+            _rewrap_all(locked, keys.vault_keys, upgrade.kek, None)
+            keys.kek = upgrade.kek
+            Vault.objects.filter(pk=locked.pk).update(kdf_salt=upgrade.salt, kdf_params=upgrade.params.to_dict())
             audit_record(action="vault.kdf_upgrade", actor=user, request=request, target_kind="vault",
-                         target_id=vault.pk, details={"kdf": credentials.params.to_dict()})
-        _attempt_succeeded(vault, last_unlock_at=timezone.now())
-    session = session_open(vault=vault, keys=keys)
-    audit_record(action="vault.unlock", actor=user, request=request, target_kind="vault", target_id=vault.pk)
+                         target_id=locked.pk, details={"kdf": upgrade.params.to_dict()})
+        _attempt_succeeded(locked, last_unlock_at=timezone.now())
+    session = session_open(vault=locked, keys=keys, token_id=_request_token_id(request))
+    audit_record(action="vault.unlock", actor=user, request=request, target_kind="vault", target_id=locked.pk)
     return session
 
 
@@ -365,11 +402,14 @@ def vault_get(*, user) -> Vault | None:
     return Vault.objects.filter(user=user).first()
 
 
-def vault_keys(*, user, unlock_secret: str | None) -> VaultKeys:
+def vault_keys(*, user, unlock_secret: str | None, request_token_id: int | None = None) -> VaultKeys:
     """The keys of an unlocked vault, or VaultLocked (423).
 
-    The session's key set follows the database: a vault key version added by a
-    rotation is unwrapped with the session's KEK, and a destroyed version is dropped.
+    The session's key set follows the database (the "unlock-session refresh" row of
+    docs/rotation.md): a version added by a rotation is unwrapped with the session's
+    KEK, a destroyed one is dropped. Writers re-check under the vault lock anyway;
+    readers reload once through `keys.reload` when a row names a version they lack.
+    A session opened with an API token ends when that token is revoked or expires.
     """
     vault = vault_get(user=user)
     if vault is None or not unlock_secret or vault.locked_out_at is not None:
@@ -377,22 +417,19 @@ def vault_keys(*, user, unlock_secret: str | None) -> VaultKeys:
     found = session_keys(vault=vault, unlock_secret=unlock_secret)
     if found is None:
         raise VaultLocked()
-    keys = found[0]
+    keys, session = found
+    if not session_opener_alive(session=session, request_token_id=request_token_id):
+        session_close(vault=vault, unlock_secret=unlock_secret)
+        raise VaultLocked()
+    keys.reload = lambda stale: keyset_load(vault=vault_get(user=user), keys=stale)
     if keys.key_set_version == vault.key_set_version:
         return keys
-    stored = dict(vault.keys.values_list("version", "wrapped_by_kek"))
-    synced = VaultKeys(kek=keys.kek, key_set_version=vault.key_set_version)
     try:
-        for version, wrapped in stored.items():
-            synced.vault_keys[version] = keys.vault_keys.get(version) or unwrap_key(
-                keys.kek, bytes(wrapped), kek_context(user.pk, version)
-            )
+        synced = keyset_load(vault=vault, keys=keys)
     except IntegrityError:
-        # The PIN changed since this session began: its KEK is stale. Unlock again.
+        # The KEK no longer opens the newest version (a KDF upgrade elsewhere): unlock again.
         session_close(vault=vault, unlock_secret=unlock_secret)
         raise VaultLocked() from None
-    if not synced.vault_keys:
-        raise VaultLocked()
     session_replace_keys(vault=vault, unlock_secret=unlock_secret, keys=synced, key_set_version=vault.key_set_version)
     return synced
 
@@ -416,8 +453,14 @@ def vault_lock_all(*, user, actor=None, request=None) -> None:
 # ---- PIN change, recovery, re-authorisation ----
 
 
-def vault_change_pin(*, user, pin: str, new_pin: str, request=None) -> None:
-    """Re-wraps the vault keys under a new KEK. O(key versions), not O(items)."""
+def vault_change_pin(*, user, pin: str, new_pin: str, unlock_secret: str | None = None, request=None) -> None:
+    """Re-wraps every vault key version under a new KEK. O(key versions), not O(items).
+
+    Every other unlock session of the vault ends; the caller's own (`unlock_secret`)
+    carries over to the new PIN. The Argon2id work runs outside the vault lock; the
+    commit re-reads the key versions under it, so a version a rotation added
+    meanwhile is re-wrapped too, and a PIN or recovery that won the race wins.
+    """
     _check_pin_policy(new_pin, "new_pin")
     with _argon2_slot():
         vault = _begin_attempt(user, request, "vault.pin_change")
@@ -426,10 +469,24 @@ def vault_change_pin(*, user, pin: str, new_pin: str, request=None) -> None:
         except IntegrityError:
             raise _attempt_failed(vault, user, request, "vault.pin_change") from None
     credentials = _new_credentials(new_pin, server_share, user.pk)
-    with transaction.atomic():
-        _rewrap_all(vault, keys.vault_keys, credentials.kek, None)
+    seam("vault.pin_change.commit")
+    with vault_locked(user_id=user.pk) as locked:
+        if bytes(locked.kdf_salt) != bytes(vault.kdf_salt):
+            raise _changed_meanwhile()
+        try:
+            current = keyset_load(vault=locked, keys=VaultKeys(kek=keys.kek))
+        except IntegrityError:
+            raise _changed_meanwhile() from None
+        _rewrap_all(locked, current.vault_keys, credentials.kek, None)
+        before = Vault(pk=locked.pk, user_id=locked.user_id, unlock_epoch=locked.unlock_epoch)
         _attempt_succeeded(
-            vault, kdf_salt=credentials.salt, kdf_params=credentials.params.to_dict(), pin_changed_at=timezone.now()
+            locked, kdf_salt=credentials.salt, kdf_params=credentials.params.to_dict(), pin_changed_at=timezone.now(),
+            unlock_epoch=F("unlock_epoch") + 1,
+        )
+    if unlock_secret:
+        session_carry_over(
+            vault_before=before, vault_after=locked, unlock_secret=unlock_secret,
+            keys=VaultKeys(kek=credentials.kek, vault_keys=current.vault_keys, key_set_version=locked.key_set_version),
         )
     audit_record(action="vault.pin_change", actor=user, request=request, target_kind="vault", target_id=vault.pk)
 
@@ -443,43 +500,59 @@ def vault_recover(*, user, recovery_code: str, new_pin: str, request=None) -> st
     server_share = _server_share(vault)
     try:
         private_key = recovery_private_key(recovery_code, server_share, str(user.pk))
-        keys = {
-            row.version: unwrap_with_recovery(
-                private_key, bytes(row.wrapped_by_recovery), recovery_context(user.pk, row.version)
-            )
-            for row in vault.keys.all()
-        }
+        if bytes(private_key.public_key) != bytes(vault.recovery_public_key):
+            raise IntegrityError()
     except IntegrityError:
-        audit_record(action="vault.recover", outcome="failure", actor=user, request=request,
-                     target_kind="vault", target_id=vault.pk)
-        raise VaultError("invalid_recovery_code", "That recovery code is not valid for this vault.",
-                         status=403, field="recovery_code") from None
+        raise _recovery_refused(vault, user, request) from None
     credentials = _new_credentials(new_pin, server_share, user.pk)
     new_code = new_recovery_code()
     new_pk = bytes(recovery_private_key(new_code, server_share, str(user.pk)).public_key)
-    with transaction.atomic():
-        _rewrap_all(vault, keys, credentials.kek, new_pk)
-        _attempt_succeeded(
-            vault,
-            kdf_salt=credentials.salt,
-            kdf_params=credentials.params.to_dict(),
-            recovery_public_key=new_pk,
-            recovery_issued_at=timezone.now(),
-            pin_changed_at=timezone.now(),
-            unlock_epoch=F("unlock_epoch") + 1,
-        )
-    vault.refresh_from_db()
+    seam("vault.recover.commit")
+    try:
+        with vault_locked(user_id=user.pk) as locked:
+            if bytes(locked.recovery_public_key) != bytes(vault.recovery_public_key):
+                raise IntegrityError()  # this code was used meanwhile: it is no longer valid
+            # The versions that exist now, a rotation's newest included: each is sealed to the recovery key.
+            keys = {
+                row.version: unwrap_with_recovery(
+                    private_key, bytes(row.wrapped_by_recovery), recovery_context(user.pk, row.version)
+                )
+                for row in locked.keys.all()
+            }
+            _rewrap_all(locked, keys, credentials.kek, new_pk)
+            _attempt_succeeded(
+                locked,
+                kdf_salt=credentials.salt,
+                kdf_params=credentials.params.to_dict(),
+                recovery_public_key=new_pk,
+                recovery_issued_at=timezone.now(),
+                pin_changed_at=timezone.now(),
+                unlock_epoch=F("unlock_epoch") + 1,  # every unlock session of the old PIN ends
+            )
+    except IntegrityError:
+        raise _recovery_refused(vault, user, request) from None
     audit_record(action="vault.recover", actor=user, request=request, target_kind="vault", target_id=vault.pk)
     return new_code
 
 
+def _recovery_refused(vault: Vault, user, request) -> VaultError:
+    audit_record(action="vault.recover", outcome="failure", actor=user, request=request,
+                 target_kind="vault", target_id=vault.pk)
+    return VaultError("invalid_recovery_code", "That recovery code is not valid for this vault.",
+                      status=403, field="recovery_code")
+
+
 def vault_reauthorize(*, user, password: str, request=None) -> None:
-    """Clears a PIN lock-out once the account password is re-entered."""
+    """Lifts a PIN lock-out once the account password is re-entered.
+
+    Only the lock-out: the count of wrong PINs and its back-off stay, so the next
+    wrong PIN locks the vault again and every wait keeps doubling. The password
+    buys one more try, never a fresh set of them. A right PIN, a recovery or an
+    admin clears the count.
+    """
     user_check_password(username=user.get_username(), password=password, request=request,
                         action="vault.reauthorize")
-    vault = vault_get(user=user)
-    if vault is not None:
-        _attempt_succeeded(vault)
+    Vault.objects.filter(user=user).update(locked_out_at=None)
 
 
 def vault_clear_lockout(*, user, actor, request=None) -> bool:

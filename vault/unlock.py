@@ -26,6 +26,8 @@ class UnlockSession:
     unlock_secret: str
     idle_expires_at: datetime
     expires_at: datetime
+    # The API token that opened it (None: a browser's signed-in session); it ends with it.
+    token_id: int | None = None
 
     def __repr__(self) -> str:  # never print the secret
         return f"UnlockSession(expires_at={self.expires_at.isoformat()})"
@@ -39,7 +41,9 @@ def _cache_key(vault: Vault, unlock_secret: str) -> str:
 TOUCH_RESOLUTION_SECONDS = 15
 
 
-def _store(key: str, blob: bytes, expires_at: datetime, now: datetime, key_set_version: int) -> datetime:
+def _store(
+    key: str, blob: bytes, expires_at: datetime, now: datetime, key_set_version: int, token_id: int | None
+) -> datetime:
     idle_expires_at = min(now + settings.COFFER_UNLOCK_IDLE_TTL, expires_at)
     timeout = max(1, int((idle_expires_at - now).total_seconds()))
     cache.set(
@@ -50,19 +54,21 @@ def _store(key: str, blob: bytes, expires_at: datetime, now: datetime, key_set_v
             "idle_expires_at": idle_expires_at.timestamp(),
             # Which set of vault key versions the blob holds; see vault_keys().
             "key_set_version": key_set_version,
+            "token_id": token_id,
         },
         timeout=timeout,
     )
     return idle_expires_at
 
 
-def session_open(*, vault: Vault, keys: VaultKeys) -> UnlockSession:
+def session_open(*, vault: Vault, keys: VaultKeys, token_id: int | None = None) -> UnlockSession:
+    """`vault` as read under the vault lock, so its epoch and key-set version match `keys`."""
     unlock_secret = new_unlock_secret()
     now = timezone.now()
     expires_at = now + settings.COFFER_UNLOCK_ABSOLUTE_TTL
     blob = seal_session(unlock_secret, str(vault.user_id), vault.unlock_epoch, keys)
-    idle_expires_at = _store(_cache_key(vault, unlock_secret), blob, expires_at, now, vault.key_set_version)
-    return UnlockSession(unlock_secret, idle_expires_at, expires_at)
+    idle_expires_at = _store(_cache_key(vault, unlock_secret), blob, expires_at, now, vault.key_set_version, token_id)
+    return UnlockSession(unlock_secret, idle_expires_at, expires_at, token_id)
 
 
 def session_keys(*, vault: Vault, unlock_secret: str, touch: bool = True) -> tuple[VaultKeys, UnlockSession] | None:
@@ -83,9 +89,38 @@ def session_keys(*, vault: Vault, unlock_secret: str, touch: bool = True) -> tup
     idle_expires_at = datetime.fromtimestamp(entry["idle_expires_at"], tz=now.tzinfo)
     ideal = min(now + settings.COFFER_UNLOCK_IDLE_TTL, expires_at)
     if touch and (ideal - idle_expires_at).total_seconds() >= TOUCH_RESOLUTION_SECONDS:
-        idle_expires_at = _store(key, entry["blob"], expires_at, now, entry.get("key_set_version", -1))
+        idle_expires_at = _store(key, entry["blob"], expires_at, now, entry.get("key_set_version", -1),
+                                 entry.get("token_id"))
     keys.key_set_version = entry.get("key_set_version", -1)
-    return keys, UnlockSession(unlock_secret, idle_expires_at, expires_at)
+    return keys, UnlockSession(unlock_secret, idle_expires_at, expires_at, entry.get("token_id"))
+
+
+def session_opener_alive(*, session: UnlockSession, request_token_id: int | None = None) -> bool:
+    """A session opened with an API token lives only as long as that token does."""
+    if session.token_id is None or session.token_id == request_token_id:
+        return True  # a request authenticated with the very token has just proved it alive
+    from accounts.selectors import token_is_live
+
+    return token_is_live(token_id=session.token_id)
+
+
+def session_carry_over(*, vault_before: Vault, vault_after: Vault, unlock_secret: str, keys: VaultKeys) -> bool:
+    """Moves the caller's live session to the vault's new epoch, with the keys of the new
+    PIN: a PIN change ends every session but the one that made it."""
+    try:
+        old_key = _cache_key(vault_before, unlock_secret)
+    except IntegrityError:
+        return False
+    entry = cache.get(old_key)
+    now = timezone.now()
+    if not entry or entry["expires_at"] <= now.timestamp():
+        return False
+    blob = seal_session(unlock_secret, str(vault_after.user_id), vault_after.unlock_epoch, keys)
+    expires_at = datetime.fromtimestamp(entry["expires_at"], tz=now.tzinfo)
+    _store(_cache_key(vault_after, unlock_secret), blob, expires_at, now, vault_after.key_set_version,
+           entry.get("token_id"))
+    cache.delete(old_key)
+    return True
 
 
 def session_replace_keys(*, vault: Vault, unlock_secret: str, keys: VaultKeys, key_set_version: int) -> None:
@@ -96,7 +131,8 @@ def session_replace_keys(*, vault: Vault, unlock_secret: str, keys: VaultKeys, k
         return
     blob = seal_session(unlock_secret, str(vault.user_id), vault.unlock_epoch, keys)
     now = timezone.now()
-    _store(key, blob, datetime.fromtimestamp(entry["expires_at"], tz=now.tzinfo), now, key_set_version)
+    _store(key, blob, datetime.fromtimestamp(entry["expires_at"], tz=now.tzinfo), now, key_set_version,
+           entry.get("token_id"))
 
 
 def session_close(*, vault: Vault, unlock_secret: str) -> None:

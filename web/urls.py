@@ -33,6 +33,7 @@ urlpatterns = [
     path("settings/", settings.settings_view, name="settings"),
     path("settings/pin/", settings.pin_change_view, name="settings-pin"),
     path("settings/rotation/", settings.rotation_start_view, name="settings-rotation"),
+    path("settings/rotation/<uuid:job_id>/resume/", settings.rotation_resume_view, name="settings-rotation-resume"),
     path("settings/tokens/", settings.token_create_view, name="settings-token-create"),
     path(
         "settings/tokens/<int:token_id>/revoke/",

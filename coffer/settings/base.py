@@ -217,6 +217,13 @@ COFFER_ROTATION_LEASE_SECONDS = env.int("COFFER_ROTATION_LEASE_SECONDS", default
 COFFER_ROTATION_STEP_SECONDS = env.int("COFFER_ROTATION_STEP_SECONDS", default=20)
 COFFER_ROTATION_STALE_SECONDS = env.int("COFFER_ROTATION_STALE_SECONDS", default=300)
 COFFER_ROTATION_HANDLERS = ["records.rotation.RecordRotationHandler", "files.rotation.FileRotationHandler"]
+# Transient faults (storage or database away) are retried after base·2^(n-1) seconds,
+# capped, with jitter, up to this many attempts: about ten minutes with the defaults.
+COFFER_ROTATION_RETRY_BASE_SECONDS = env.float("COFFER_ROTATION_RETRY_BASE_SECONDS", default=1.0)
+COFFER_ROTATION_RETRY_MAX_SECONDS = env.float("COFFER_ROTATION_RETRY_MAX_SECONDS", default=60.0)
+COFFER_ROTATION_MAX_ATTEMPTS = env.int("COFFER_ROTATION_MAX_ATTEMPTS", default=16)
+# Test-only seams (coffer/seams.py) that race tests hold with an advisory lock; empty in production.
+COFFER_TEST_SEAMS: list[str] = []
 # The blob GC leaves objects younger than this alone (uploads still in flight).
 COFFER_GC_GRACE_SECONDS = env.int("COFFER_GC_GRACE_SECONDS", default=24 * 3600)
 

@@ -101,7 +101,7 @@ class FileListView(APIView):
         "body with its Content-Type and X-Filename (apps). It is encrypted as it streams in.",
     )
     def post(self, request):
-        require_vault_keys(request)  # 423 before a byte of the body is read
+        keys = require_vault_keys(request)  # 423 before a byte of the body is read
         assert self.receiver is not None
         if is_multipart(request._request):
             upload, fields = self.receiver.receive_form(request)
@@ -111,7 +111,7 @@ class FileListView(APIView):
             if record_id is not None:
                 record_get(owner=request.user, record_id=record_id)  # 404 before the body
             upload = self.receiver.receive_raw()
-        file = services.file_create(owner=request.user, upload=upload, record_id=record_id, request=request)
+        file = services.file_create(owner=request.user, keys=keys, upload=upload, record_id=record_id, request=request)
         body = FileOutput(present_file(DescribedFile(file=file, filename=upload.filename))).data
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": f"{request.path}{file.pk}/"})
 

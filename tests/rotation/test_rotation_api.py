@@ -114,15 +114,17 @@ def test_a_record_edited_and_one_created_during_a_rotation_end_up_under_the_new_
     assert set(Record.objects.values_list("vault_key_version", flat=True)) == {2}
 
 
-def test_a_record_written_under_an_old_key_after_the_job_started_joins_the_job(unlocked_alice):
-    """A request that loaded the old key set just before the rotation began still writes safely."""
+def test_a_record_written_with_a_key_set_loaded_before_the_start_lands_under_the_new_key(unlocked_alice):
+    """A request that loaded the old key set just before the rotation began re-checks
+    the versions under the vault lock at commit, and wraps under the newest."""
     _records(unlocked_alice, 1)
     old_keys = vault_keys(user=unlocked_alice.user, unlock_secret=unlocked_alice.unlock_secret)
+    assert sorted(old_keys.vault_keys) == [1]
     job = unlocked_alice.client.post(URL, {"kind": "rewrap"}, format="json").json()
     from records.services import record_create
 
     late = record_create(owner=unlocked_alice.user, keys=old_keys, kind="note", label="late", data={"title": "t", "text": "x"})
-    assert late.record.vault_key_version == 1
+    assert late.record.vault_key_version == 2
     _drive(job["id"])
     assert Record.objects.get(pk=late.record.pk).vault_key_version == 2
     assert _read(unlocked_alice, str(late.record.pk))["label"] == "late"

@@ -11,13 +11,16 @@ from vault.models import RotationJob
 NEW_PIN = "730194"
 
 
-def test_changing_the_pin_keeps_the_vault_unlocked_under_the_new_pin(unlocked_web, alice):
+def test_changing_the_pin_keeps_this_session_unlocked_and_ends_every_other(unlocked_web, alice):
+    other = alice.unlock()  # another device: an API session under the old PIN
+    assert other.client.get("/api/v1/records/").status_code == 200
     response = unlocked_web.post(
         "/settings/pin/", {"pin": PIN, "new_pin": NEW_PIN, "new_pin_confirm": NEW_PIN}
     )
     assert response["Location"] == "/settings/#pin"
-    assert response.cookies[settings.COFFER_UNLOCK_COOKIE].value
+    assert settings.COFFER_UNLOCK_COOKIE not in response.cookies  # the same session carries over
     assert unlocked_web.get("/").status_code == 200
+    assert other.client.get("/api/v1/records/").status_code == 423
     unlocked_web.post("/vault/lock/")
     assert unlocked_web.post("/vault/unlock/", {"pin": PIN}).status_code == 403
     assert unlocked_web.post("/vault/unlock/", {"pin": NEW_PIN}).status_code == 302

@@ -7,7 +7,7 @@ from accounts.scopes import VAULT_MANAGE
 from coffer.api.schema import errors
 from vault.rotation import services
 
-from .unlocking import require_vault_keys, unlock_secret_from
+from .unlocking import require_vault_keys
 
 
 class RotationInput(serializers.Serializer):
@@ -55,8 +55,7 @@ class RotationListView(APIView):
         data.is_valid(raise_exception=True)
         keys = require_vault_keys(request)
         job = services.rotation_start(
-            user=request.user, keys=keys, unlock_secret=unlock_secret_from(request),
-            kind=data.validated_data["kind"], request=request,
+            user=request.user, keys=keys, kind=data.validated_data["kind"], request=request,
         )
         job.refresh_from_db()
         return Response(_output(job), status=status.HTTP_202_ACCEPTED)
@@ -68,3 +67,16 @@ class RotationDetailView(APIView):
     @extend_schema(responses={200: RotationOutput, **errors(401, 403, 404)})
     def get(self, request, job_id: str):
         return Response(_output(services.rotation_get(owner=request.user, job_id=job_id)))
+
+
+class RotationResumeView(APIView):
+    required_scopes = {"POST": VAULT_MANAGE}
+
+    @extend_schema(request=None, responses={202: RotationOutput, **errors(401, 403, 404, 409, 423)},
+                   description="Runs a failed rotation again, from where each item stopped.")
+    def post(self, request, job_id: str):
+        require_vault_keys(request)
+        job = services.rotation_get(owner=request.user, job_id=job_id)
+        job = services.rotation_resume(job=job, actor=request.user, request=request)
+        job.refresh_from_db()
+        return Response(_output(job), status=status.HTTP_202_ACCEPTED)

@@ -16,7 +16,11 @@ def unlock_secret_from(request) -> str | None:
 
 def require_vault_keys(request) -> VaultKeys:
     """The unlocked vault's keys, or 423 Locked."""
-    return vault_keys(user=request.user, unlock_secret=unlock_secret_from(request))
+    from accounts.models import AccessToken
+
+    auth = getattr(request, "auth", None)
+    token_id = auth.pk if isinstance(auth, AccessToken) else None
+    return vault_keys(user=request.user, unlock_secret=unlock_secret_from(request), request_token_id=token_id)
 
 
 def set_unlock_cookie(response, session: UnlockSession) -> None:

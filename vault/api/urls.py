@@ -12,4 +12,5 @@ urlpatterns = [
     path("vault/reauthorize", views.ReauthorizeView.as_view(), name="api-vault-reauthorize"),
     path("vault/rotations/", rotation.RotationListView.as_view(), name="api-rotation-list"),
     path("vault/rotations/<str:job_id>/", rotation.RotationDetailView.as_view(), name="api-rotation-detail"),
+    path("vault/rotations/<str:job_id>/resume", rotation.RotationResumeView.as_view(), name="api-rotation-resume"),
 ]

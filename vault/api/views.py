@@ -84,7 +84,8 @@ class PinChangeView(APIView):
 
     @extend_schema(request=PinChangeInput, responses={204: None, **errors(400, 401, 403, 409, 423, 429, 503)})
     def post(self, request):
-        services.vault_change_pin(user=request.user, **_valid(PinChangeInput, request), request=request)
+        services.vault_change_pin(user=request.user, **_valid(PinChangeInput, request),
+                                  unlock_secret=unlock_secret_from(request), request=request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -7,6 +7,7 @@ The server keeps only this blob, in the cache; the client keeps only the secret.
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import nacl.utils
@@ -28,6 +29,9 @@ class VaultKeys:
     vault_keys: dict[int, bytes] = field(default_factory=dict)
     # Which generation of the vault's key set this is (not secret; not sealed).
     key_set_version: int = -1
+    # Loads the versions stored now (a rotation may have added one since this set was
+    # read); key() calls it once before giving up on a version it lacks.
+    reload: Callable[[VaultKeys], VaultKeys] | None = field(default=None, repr=False, compare=False)
 
     @property
     def current_version(self) -> int:
@@ -40,6 +44,12 @@ class VaultKeys:
     def key(self, version: int) -> bytes:
         """The vault key of this version; a version this session lacks opens nothing."""
         vault_key = self.vault_keys.get(version)
+        if vault_key is None and self.reload is not None:
+            try:
+                self.vault_keys = dict(self.reload(self).vault_keys)
+            except IntegrityError:
+                pass
+            vault_key = self.vault_keys.get(version)
         if vault_key is None:
             raise IntegrityError()
         return vault_key

@@ -10,6 +10,7 @@ destroyed only when every item is done under the new one.
 from __future__ import annotations
 
 import logging
+import random
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -25,17 +26,30 @@ from coffer.errors import DomainError
 from vault.crypto.errors import IntegrityError
 from vault.crypto.keys import new_key
 from vault.crypto.session import VaultKeys
+from storage.base import BlobNotFound
 from vault.crypto.wrap import unwrap_key, wrap_key, wrap_to_recovery
+from vault.locking import keyset_sync, vault_locked
 from vault.models import RotationItem, RotationJob, Vault, VaultKey
 from vault.services import kek_context, recovery_context, user_keys_rewrap
-from vault.unlock import session_replace_keys
 
 from .handlers import handlers
 from .material import open_job_keys, seal_job_keys
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 5
+# Faults that retrying cannot mend: the data itself is damaged or gone.
+PERMANENT_FAULTS = (IntegrityError, BlobNotFound)
+
+
+def max_attempts() -> int:
+    return settings.COFFER_ROTATION_MAX_ATTEMPTS
+
+
+def retry_delay(attempts: int, *, rng=random.random) -> float:
+    """Exponential backoff with jitter: base·2^(n-1), capped, then somewhere in its upper half."""
+    ceiling = min(settings.COFFER_ROTATION_RETRY_MAX_SECONDS,
+                  settings.COFFER_ROTATION_RETRY_BASE_SECONDS * 2 ** min(attempts - 1, 30))
+    return ceiling / 2 + rng() * ceiling / 2
 
 
 class RotationError(DomainError):
@@ -49,18 +63,17 @@ def _lease() -> timedelta:
 # ---- start ----
 
 
-def rotation_start(*, user, keys: VaultKeys, unlock_secret: str, kind: str, request=None) -> RotationJob:
+def rotation_start(*, user, keys: VaultKeys, kind: str, request=None) -> RotationJob:
     """Creates the next vault key version and the job that moves every item onto it."""
     if kind not in RotationJob.Kind.values:
         raise RotationError("invalid_kind", "kind must be 'rewrap' or 'reencrypt'.", field="kind")
     try:
-        with transaction.atomic():
-            vault = Vault.objects.select_for_update().get(user=user)
+        with vault_locked(user_id=user.pk) as vault:
             if RotationJob.objects.filter(vault=vault, state=RotationJob.State.RUNNING).exists():
                 raise _already_running()
-            stored = {k.version: k for k in VaultKey.objects.filter(vault=vault)}
-            _check_session_is_current(vault, keys, stored)
-            target = max(stored) + 1
+            keys = _session_keys_now(vault, keys)
+            _close_failed_jobs(vault)
+            target = keys.current_version + 1
             new_vault_key = new_key()
             VaultKey.objects.create(
                 vault=vault,
@@ -80,9 +93,9 @@ def rotation_start(*, user, keys: VaultKeys, unlock_secret: str, kind: str, requ
             transaction.on_commit(lambda: _enqueue(job.id))
     except DbIntegrityError:
         raise _already_running() from None
-    vault.refresh_from_db(fields=["key_set_version"])
-    session_replace_keys(vault=vault, unlock_secret=unlock_secret, keys=VaultKeys(kek=keys.kek, vault_keys=all_keys),
-                         key_set_version=vault.key_set_version)
+    # The caller's session is not rewritten here: its key-set version is now stale, so
+    # its next request loads the versions that exist then (an eager job may already
+    # have destroyed the old one; writing {old, new} here was issue 13's defect 5).
     audit_record(action="rotation.start", actor=user, request=request, target_kind="rotation", target_id=job.id,
                  details={"kind": kind, "target_version": target, "items": job.items_total})
     return job
@@ -92,17 +105,30 @@ def _already_running() -> RotationError:
     return RotationError("rotation_running", "A rotation is already running for this vault.", status=409)
 
 
-def _check_session_is_current(vault: Vault, keys: VaultKeys, stored: dict[int, VaultKey]) -> None:
-    """The new version is wrapped under the session's KEK, so that KEK must still be the PIN's."""
-    newest = max(stored)
+def _session_keys_now(vault: Vault, keys: VaultKeys) -> VaultKeys:
+    """The session's keys as the vault holds them under the lock. The new version is
+    wrapped under the session's KEK, so that KEK must still open the newest one."""
+    stale = RotationError("stale_session", "Your PIN changed since this vault was unlocked. Unlock it again.",
+                          status=409)
     try:
-        unwrap_key(keys.kek, bytes(stored[newest].wrapped_by_kek), kek_context(vault.user_id, newest))
-    except IntegrityError:
-        raise RotationError(
-            "stale_session", "Your PIN changed since this vault was unlocked. Unlock it again.", status=409
-        ) from None
-    if set(keys.vault_keys) != set(stored):
-        raise RotationError("stale_session", "This unlock session is out of date. Unlock again.", status=409)
+        keys = keyset_sync(vault=vault, keys=keys)
+        newest = VaultKey.objects.get(vault=vault, version=keys.current_version)
+        unwrap_key(keys.kek, bytes(newest.wrapped_by_kek), kek_context(vault.user_id, newest.version))
+    except (IntegrityError, VaultKey.DoesNotExist):
+        raise stale from None
+    return keys
+
+
+def _close_failed_jobs(vault: Vault) -> None:
+    """A new job covers every item a failed one left behind, so the failed one can no
+    longer resume: its key material goes, and its items close, which hands the
+    objects they held (a half-made copy, an old blob after a swap) to the blob GC."""
+    failed = RotationJob.objects.filter(vault=vault, state=RotationJob.State.FAILED).exclude(sealed_keys=b"")
+    for job in failed:
+        RotationItem.objects.filter(job=job).exclude(state=RotationItem.State.DONE).update(
+            state=RotationItem.State.DONE, lease_until=None
+        )
+        RotationJob.objects.filter(pk=job.pk).update(sealed_keys=b"")
 
 
 def _move_user_keys(vault: Vault, keys: VaultKeys, new_vault_key: bytes, target: int) -> None:
@@ -111,13 +137,26 @@ def _move_user_keys(vault: Vault, keys: VaultKeys, new_vault_key: bytes, target:
 
 
 def _add_items(job: RotationJob) -> int:
-    known = set(RotationItem.objects.filter(job=job).values_list("item_kind", "item_id"))
-    fresh = [
-        RotationItem(job=job, item_kind=kind, item_id=str(item_id), size=size)
-        for kind, handler in handlers().items()
-        for item_id, size in handler.stragglers(job=job)
-        if (kind, str(item_id)) not in known
-    ]
+    """An item for every row not under the target version: a fresh one, or a done one
+    opened again (its row went back to an old version), so nothing stays behind."""
+    known = dict(
+        ((kind, item_id), (pk, state))
+        for pk, kind, item_id, state in RotationItem.objects.filter(job=job).values_list("pk", "item_kind", "item_id", "state")
+    )
+    fresh, reopened = [], []
+    for kind, handler in handlers().items():
+        for item_id, size in handler.stragglers(job=job):
+            seen = known.get((kind, str(item_id)))
+            if seen is None:
+                fresh.append(RotationItem(job=job, item_kind=kind, item_id=str(item_id), size=size))
+            elif seen[1] == RotationItem.State.DONE:
+                reopened.append(seen[0])
+    if reopened:
+        RotationItem.objects.filter(pk__in=reopened).update(
+            state=RotationItem.State.PENDING, attempts=0, error="", lease_until=None,
+            new_blob_key="", old_blob_key="", staged_wrapped_dek=b"",
+        )
+        RotationJob.objects.filter(pk=job.pk).update(items_done=F("items_done") - len(reopened))
     RotationItem.objects.bulk_create(fresh, batch_size=500)
     if fresh:
         RotationJob.objects.filter(pk=job.pk).update(
@@ -125,7 +164,7 @@ def _add_items(job: RotationJob) -> int:
             bytes_total=F("bytes_total") + sum(item.size for item in fresh),
         )
         job.refresh_from_db(fields=["items_total", "bytes_total"])
-    return len(fresh)
+    return len(fresh) + len(reopened)
 
 
 def _enqueue(job_id, countdown: float = 0) -> None:
@@ -148,16 +187,16 @@ def _claim(job: RotationJob) -> RotationItem | None:
     with transaction.atomic():
         item = (
             RotationItem.objects.select_for_update(skip_locked=True)
-            .filter(job=job, attempts__lt=MAX_ATTEMPTS)
+            .filter(job=job, attempts__lt=max_attempts())
             .exclude(state=RotationItem.State.DONE)
             .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
             .order_by("id")
             .first()
         )
         if item is not None:
+            # A claim costs no attempt: a worker killed mid-item is not the item's fault.
             item.lease_until = now + _lease()
-            item.attempts += 1
-            item.save(update_fields=["lease_until", "attempts", "updated_at"])
+            item.save(update_fields=["lease_until", "updated_at"])
     return item
 
 
@@ -214,29 +253,35 @@ def _process(job: RotationJob, item: RotationItem, keys: VaultKeys) -> None:
     handler = handlers()[item.item_kind]
     try:
         handler.process(job=job, item=item, keys=keys)
-    except IntegrityError:
-        _item_failed(job, item, "integrity check failed")
-    except Exception as exc:  # a transient fault (network, storage): the lease expires and it is retried
-        logger.warning("rotation item %s failed on attempt %s: %s", item.pk, item.attempts, type(exc).__name__)
-        _item_failed(job, item, type(exc).__name__, final=item.attempts >= MAX_ATTEMPTS)
+    except PERMANENT_FAULTS as exc:
+        _item_failed(job, item, "integrity check failed" if isinstance(exc, IntegrityError) else "object missing")
+    except Exception as exc:
+        # A transient fault (storage or database unreachable): retried after a backoff
+        # with jitter, for minutes (COFFER_ROTATION_MAX_ATTEMPTS), from the last committed state.
+        attempts = item.attempts + 1
+        logger.warning("rotation item %s failed on attempt %s: %s", item.pk, attempts, type(exc).__name__)
+        if attempts >= max_attempts():
+            _item_failed(job, item, type(exc).__name__)
+        else:
+            RotationItem.objects.filter(pk=item.pk).update(
+                attempts=attempts, error=type(exc).__name__[:200],
+                lease_until=timezone.now() + timedelta(seconds=retry_delay(attempts)),
+            )
     else:
         RotationItem.objects.filter(pk=item.pk).update(lease_until=None)
 
 
-def _item_failed(job: RotationJob, item: RotationItem, message: str, *, final: bool = True) -> None:
-    RotationItem.objects.filter(pk=item.pk).update(
-        error=message[:200], lease_until=None, **({"attempts": MAX_ATTEMPTS} if final else {})
-    )
-    if final:
-        with transaction.atomic():
-            locked = RotationJob.objects.select_for_update().get(pk=job.pk)
-            locked.errors = [*locked.errors, {"item_kind": item.item_kind, "item_id": item.item_id, "error": message[:200]}][-50:]
-            locked.save(update_fields=["errors"])
+def _item_failed(job: RotationJob, item: RotationItem, message: str) -> None:
+    RotationItem.objects.filter(pk=item.pk).update(error=message[:200], lease_until=None, attempts=max_attempts())
+    with transaction.atomic():
+        locked = RotationJob.objects.select_for_update().get(pk=job.pk)
+        locked.errors = [*locked.errors, {"item_kind": item.item_kind, "item_id": item.item_id, "error": message[:200]}][-50:]
+        locked.save(update_fields=["errors"])
 
 
 def _after_step(job: RotationJob) -> StepResult:
     remaining = RotationItem.objects.filter(job=job).exclude(state=RotationItem.State.DONE)
-    workable = remaining.filter(attempts__lt=MAX_ATTEMPTS)
+    workable = remaining.filter(attempts__lt=max_attempts())
     if workable.exists():
         now = timezone.now()
         free = workable.filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now)).exists()
@@ -248,21 +293,24 @@ def _after_step(job: RotationJob) -> StepResult:
 
 
 def _finish(job: RotationJob) -> StepResult:
-    """Destroys the old vault key versions, but only once every item is done under the new one."""
-    with transaction.atomic():
-        vault = Vault.objects.select_for_update().get(pk=job.vault_id)
+    """Destroys the old vault key versions, but only under the vault lock, and only when
+    no row refers to them: a row still under an old version (written by a request
+    that raced the start) becomes an item, and the job carries on."""
+    with vault_locked(user_id=job.vault.user_id) as vault:
         job = RotationJob.objects.select_for_update().get(pk=job.pk)
         if job.state != RotationJob.State.RUNNING:
             return StepResult(finished=True, retry_in=None)
-        # Items written while the job ran (under an old session's key set) join it now.
         if _add_items(job):
             return StepResult(finished=False, retry_in=0)
         failed = RotationItem.objects.filter(job=job).exclude(state=RotationItem.State.DONE).count()
         job.state = RotationJob.State.FAILED if failed else RotationJob.State.DONE
-        job.sealed_keys = b""  # the job's key material ends with the job
+        if not failed:
+            job.sealed_keys = b""  # the job's key material ends with the job
+        # A failed job keeps it (sealed under the server keyring, as while it ran), so it
+        # can be resumed; a new rotation of the vault erases it (_close_failed_jobs).
         job.finished_at = timezone.now()
         job.save(update_fields=["state", "sealed_keys", "finished_at"])
-        if not failed:
+        if not failed and vault.user_keys_vk_version == job.target_version:
             VaultKey.objects.filter(vault=vault).exclude(version=job.target_version).delete()
             Vault.objects.filter(pk=vault.pk).update(key_set_version=F("key_set_version") + 1)
     audit_record(
@@ -271,6 +319,32 @@ def _finish(job: RotationJob) -> StepResult:
         details={"kind": job.kind, "target_version": job.target_version, "items": job.items_total, "failed": failed},
     )
     return StepResult(finished=True, retry_in=None)
+
+
+# ---- resuming a failed job ----
+
+
+def rotation_resume(*, job: RotationJob, actor, request=None) -> RotationJob:
+    """Runs a failed job again: its failed items get fresh attempts, from the state each
+    reached. Only the vault's newest job can resume (a newer one covers the older's items)."""
+    with vault_locked(user_id=job.vault.user_id) as vault:
+        job = RotationJob.objects.select_for_update().get(pk=job.pk)
+        if job.state == RotationJob.State.RUNNING:
+            return job
+        if not job.resumable:
+            raise RotationError("rotation_not_resumable",
+                                "Only the newest failed rotation can be resumed; start a new one instead.", status=409)
+        if RotationJob.objects.filter(vault=vault, state=RotationJob.State.RUNNING).exists():
+            raise _already_running()
+        RotationItem.objects.filter(job=job).exclude(state=RotationItem.State.DONE).update(
+            attempts=0, error="", lease_until=None
+        )
+        job.state, job.errors, job.finished_at, job.progressed_at = RotationJob.State.RUNNING, [], None, timezone.now()
+        job.save(update_fields=["state", "errors", "finished_at", "progressed_at"])
+        transaction.on_commit(lambda: _enqueue(job.id))
+    audit_record(action="rotation.resume", actor=actor, subject=vault.user, request=request,
+                 target_kind="rotation", target_id=job.id, details={"kind": job.kind})
+    return job
 
 
 # ---- re-driving and reading ----
@@ -304,7 +378,7 @@ def rotation_item_counts(*, job: RotationJob) -> dict[str, int]:
     counts = {state: 0 for state in RotationItem.State.values}
     for row in RotationItem.objects.filter(job=job).values("state").annotate(n=Count("id")):
         counts[row["state"]] = row["n"]
-    counts["failed"] = RotationItem.objects.filter(job=job, attempts__gte=MAX_ATTEMPTS).exclude(state=RotationItem.State.DONE).count()
+    counts["failed"] = RotationItem.objects.filter(job=job, attempts__gte=max_attempts()).exclude(state=RotationItem.State.DONE).count()
     return counts
 
 

@@ -15,12 +15,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.selectors import token_get, token_list
 from accounts.services import AccountError, token_create, token_revoke
 from coffer.limits import throttled
-from vault.api.unlocking import set_unlock_cookie, unlock_secret_from
+from vault.api.unlocking import unlock_secret_from
 from vault.models import RotationJob
-from vault.rotation.services import RotationError, rotation_list, rotation_start
+from vault.rotation.services import RotationError, rotation_get, rotation_list, rotation_resume, rotation_start
 from vault.selectors import vault_state
-from vault.services import VaultError, vault_change_pin, vault_unlock
-from vault.unlock import session_close
+from vault.services import VaultError, vault_change_pin
 
 from ..decorators import unlocked_vault_required
 from ..forms import (
@@ -69,18 +68,16 @@ def pin_change_view(request):
             user=request.user,
             pin=form.cleaned_data["pin"],
             new_pin=form.cleaned_data["new_pin"],
+            # This session carries over to the new PIN; every other one ends.
+            unlock_secret=unlock_secret_from(request),
             request=request,
         )
-        # The old session's key-encryption key came from the old PIN: start a fresh one.
-        session = vault_unlock(user=request.user, pin=form.cleaned_data["new_pin"], request=request)
     except VaultError as exc:
         add_domain_error(form, exc, field=exc.field or "pin")
         return _settings_page(request, pin_form=form, status=exc.status)
-    session_close(vault=request.user.vault, unlock_secret=unlock_secret_from(request))
-    messages.success(request, "Your PIN is changed. Use the new one next time you unlock.")
-    response = redirect(reverse("settings") + "#pin")
-    set_unlock_cookie(response, session)
-    return response
+    messages.success(request, "Your PIN is changed. Use the new one next time you unlock. "
+                              "Every other device was locked.")
+    return redirect(reverse("settings") + "#pin")
 
 
 @unlocked_vault_required
@@ -92,7 +89,6 @@ def rotation_start_view(request):
             rotation_start(
                 user=request.user,
                 keys=request.vault_keys,
-                unlock_secret=unlock_secret_from(request),
                 kind=form.cleaned_data["kind"],
                 request=request,
             )
@@ -107,6 +103,18 @@ def rotation_start_view(request):
             messages.success(
                 request, f"{started} started. You can keep using your vault meanwhile."
             )
+    return redirect(reverse("settings") + "#keys")
+
+
+@unlocked_vault_required
+@require_POST
+def rotation_resume_view(request, job_id):
+    try:
+        rotation_resume(job=rotation_get(owner=request.user, job_id=job_id), actor=request.user, request=request)
+    except RotationError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, "The rotation is running again, from where it stopped.")
     return redirect(reverse("settings") + "#keys")
 
 
