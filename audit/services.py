@@ -9,6 +9,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
+from coffer.proxies import request_client_address
+
 from .hashing import canonical_ip, canonical_timestamp, event_hash
 from .models import AuditChainHead, AuditEvent
 
@@ -18,9 +20,10 @@ NO_SUBJECT = object()
 
 
 def client_ip(request) -> str | None:
+    """The client's address by the trusted-proxy rule (coffer/proxies.py), never a proxy's."""
     if request is None:
         return None
-    return canonical_ip(request.META.get("REMOTE_ADDR"))
+    return canonical_ip(request_client_address(request))
 
 
 def event_fields(event: AuditEvent) -> dict[str, Any]:

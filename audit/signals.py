@@ -5,6 +5,7 @@ from django.dispatch import receiver
 from django.urls import reverse
 
 from .services import audit_record
+from .typed_names import typed_username_hash
 
 
 def _is_admin_login(request) -> bool:
@@ -20,9 +21,10 @@ def _admin_logged_in(sender, request, user, **kwargs):
 @receiver(user_login_failed, dispatch_uid="audit-admin-login-failed")
 def _admin_login_failed(sender, credentials, request=None, **kwargs):
     if _is_admin_login(request):
-        # Django masks the password in `credentials`; only the username is kept.
-        username = str(credentials.get("username", ""))[:150]
-        audit_record(action="admin.login", outcome="failure", request=request, details={"username": username})
+        # Django masks the password in `credentials`; the typed name is kept only as a keyed hash.
+        username_hmac = typed_username_hash(str(credentials.get("username", "")))
+        audit_record(action="admin.login", outcome="failure", request=request,
+                     details={"username_hmac": username_hmac})
 
 
 @receiver(user_logged_out, dispatch_uid="audit-logout")

@@ -9,6 +9,10 @@ class RegisterInput(serializers.Serializer):
     password = serializers.CharField(max_length=256, write_only=True, trim_whitespace=False)
 
 
+class RegisterOutput(serializers.Serializer):
+    detail = serializers.CharField()
+
+
 class UserOutput(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()

@@ -13,6 +13,7 @@ from coffer.api.schema import errors
 from .serializers import (
     CredentialsInput,
     RegisterInput,
+    RegisterOutput,
     TokenCreatedOutput,
     TokenCreateInput,
     TokenOutput,
@@ -33,12 +34,14 @@ class RegisterView(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
 
-    @extend_schema(request=RegisterInput, responses={201: UserOutput, **errors(400, 409, 429)}, auth=[])
+    @extend_schema(request=RegisterInput, responses={202: RegisterOutput, **errors(400, 429)}, auth=[],
+                   description="The same answer whether or not the name or address was taken; "
+                               "the owner of an existing account is told by email.")
     def post(self, request):
         data = RegisterInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.user_register(**data.validated_data, request=request)
-        return Response(UserOutput(user).data, status=status.HTTP_201_CREATED)
+        services.user_register(**data.validated_data, request=request)
+        return Response(RegisterOutput({"detail": services.REGISTER_RECEIVED}).data, status=status.HTTP_202_ACCEPTED)
 
 
 class LoginView(APIView):

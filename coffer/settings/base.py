@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -34,6 +35,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: everything after it (throttles, the audit log) sees the client's address in REMOTE_ADDR.
+    "coffer.proxies.ClientAddressMiddleware",
     "coffer.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -106,6 +109,10 @@ CACHES = {
     }
 }
 
+# Mail (sign-up notes): printed to the console unless EMAIL_URL names an SMTP server.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("COFFER_FROM_EMAIL", default="Coffer <coffer@localhost>")
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Strict"
@@ -134,10 +141,16 @@ REST_FRAMEWORK = {
         "unlock": env.str("COFFER_THROTTLE_UNLOCK", default="30/min"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    # Throttles key anonymous clients by address. 0: REMOTE_ADDR, so a client cannot name its own
-    # with X-Forwarded-For; behind N proxies that append to that header, set N.
-    "NUM_PROXIES": env.int("COFFER_NUM_PROXIES", default=0),
+    # Throttles key anonymous clients by REMOTE_ADDR, which coffer.proxies.ClientAddressMiddleware
+    # has already set by the COFFER_TRUSTED_PROXIES rule: DRF must not read X-Forwarded-For itself.
+    "NUM_PROXIES": 0,
 }
+
+# Reverse proxies whose X-Forwarded-For is believed (CIDRs or addresses, comma-separated; docs/deploy.md).
+# Empty: nobody's, and every client is known by its TCP peer address.
+COFFER_TRUSTED_PROXIES = env.list("COFFER_TRUSTED_PROXIES", default=[])
+if "COFFER_NUM_PROXIES" in env.ENVIRON:
+    raise ImproperlyConfigured("COFFER_NUM_PROXIES is gone: list your proxies in COFFER_TRUSTED_PROXIES (docs/deploy.md).")
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Coffer API",

@@ -16,6 +16,9 @@ if not (COFFER_SERVER_KEYS or COFFER_SERVER_KEYS_FILE):  # noqa: F405
         "without the server keyring no vault can be opened."
     )
 
+# Sign-up notes go out by SMTP; an unset EMAIL_URL means a relay on the host.
+vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
+
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000)

@@ -1,3 +1,4 @@
+import json
 from datetime import timedelta
 
 from django.utils import timezone
@@ -113,3 +114,53 @@ def test_a_head_request_needs_the_same_scope_as_a_get(alice):
 def test_a_method_a_view_does_not_name_is_refused_to_tokens(alice):
     limited = alice.with_scopes("records:read", "records:write", "files:read", "files:write")
     assert limited.put("/api/v1/accounts/tokens", {}, format="json").status_code == 403
+
+
+# ---- failed token authentication is audited, at most once a minute per address ----
+
+
+def _get_with(token: str, ip: str = "198.51.100.20"):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client.get("/api/v1/vault", REMOTE_ADDR=ip)
+
+
+def _failures():
+    return list(AuditEvent.objects.filter(action="token.authenticate", outcome="failure").order_by("id"))
+
+
+def test_a_bad_token_is_audited_without_its_text(db):
+    assert _get_with("cof_not-a-real-token").status_code == 401
+    [event] = _failures()
+    assert (event.details, event.ip_address, event.subject_user_id) == ({"reason": "unknown"}, "198.51.100.20", None)
+    assert "not-a-real-token" not in json.dumps(event.details) + event.target_id
+
+
+def test_expired_and_revoked_tokens_are_audited_with_their_id_and_owner(alice):
+    expired = _create(expires_at=(timezone.now() + timedelta(seconds=60)).isoformat()).json()
+    AccessToken.objects.filter(pk=expired["id"]).update(expires_at=timezone.now() - timedelta(seconds=1))
+    revoked = _create().json()
+    AccessToken.objects.filter(pk=revoked["id"]).update(revoked_at=timezone.now())
+    assert _get_with(expired["token"], ip="198.51.100.21").status_code == 401
+    assert _get_with(revoked["token"], ip="198.51.100.22").status_code == 401
+    seen = [(e.details["reason"], e.target_id, e.subject_user_id) for e in _failures()]
+    assert seen == [("expired", str(expired["id"]), alice.user.pk), ("revoked", str(revoked["id"]), alice.user.pk)]
+
+
+def test_a_malformed_token_header_is_audited(db):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token two parts")
+    assert client.get("/api/v1/vault").status_code == 401
+    assert [e.details for e in _failures()] == [{"reason": "malformed"}]
+
+
+def test_a_flood_of_bad_tokens_writes_one_row_per_address_per_minute(db):
+    for n in range(30):
+        assert _get_with(f"cof_flood-{n}").status_code == 401
+    assert _get_with("cof_other", ip="198.51.100.99").status_code == 401
+    assert [e.ip_address for e in _failures()] == ["198.51.100.20", "198.51.100.99"]
+
+
+def test_a_good_token_writes_no_failure(alice):
+    assert alice.client.get("/api/v1/vault").status_code == 200
+    assert _failures() == []

@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
+from audit.typed_names import typed_username_hash
 from tests.conftest import PASSWORD
 
 
@@ -16,11 +17,11 @@ def test_an_admin_login_is_audited_with_the_address(client, db):
     assert (event.outcome, event.actor_label, event.ip_address) == ("success", "root", "198.51.100.7")
 
 
-def test_a_failed_admin_login_is_audited_without_the_password(client, db):
-    client.post("/admin/login/", {"username": "root", "password": "wrong-password-123"})
+def test_a_failed_admin_login_is_audited_without_the_password_or_the_typed_name(client, db):
+    client.post("/admin/login/", {"username": "root-typo-pw", "password": "wrong-password-123"})
     event = AuditEvent.objects.get(action="admin.login")
-    assert event.outcome == "failure" and event.details == {"username": "root"}
-    assert "wrong-password-123" not in str(event.details)
+    assert event.outcome == "failure" and event.details == {"username_hmac": typed_username_hash("root-typo-pw")}
+    assert "wrong-password-123" not in str(event.details) and "root-typo-pw" not in str(event.details)
 
 
 def test_a_logout_is_audited(alice):

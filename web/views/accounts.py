@@ -1,5 +1,6 @@
 """Sign up, log in and log out. The rules live in accounts.services."""
 
+from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
@@ -40,12 +41,13 @@ def signup_view(request):
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.user_register(**form.cleaned_data, request=request)
+            services.user_register(**form.cleaned_data, request=request)
         except services.AccountError as exc:
             add_domain_error(form, exc)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            return redirect("vault-setup")
+            # The same page whether or not the name was taken (docs/security.md §2.5).
+            messages.info(request, services.REGISTER_RECEIVED)
+            return redirect("login")
     return render(
         request, "web/accounts/signup.html", {"form": form}, status=400 if form.errors else 200
     )
