@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from celery import shared_task
 from django.core import checks
 from django.db import DatabaseError, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from audit.services import NO_SUBJECT, audit_record
 from vault.crypto.errors import IntegrityError
 
 from .keyring import get_key_provider
-from .models import Vault
+from .models import RotationJob, Vault
+from .rotation.material import PURPOSE as JOB_KEYS_PURPOSE
 from .services import SERVER_SHARE_PURPOSE
 
 BATCH_SIZE = 200
@@ -42,12 +43,20 @@ class ServerKeyStatus:
 
 
 def server_keys_status() -> ServerKeyStatus:
+    """Vaults per server key version; a rotation job's sealed keys count as their vault's
+    (they are the same kind of secret, and retiring their version would strand the job)."""
     provider = get_key_provider()
-    counts = Vault.objects.values_list("server_key_version").annotate(n=Count("id")).order_by()
+    by_version: dict[int, int] = {}
+    for version, n in Vault.objects.values_list("server_key_version").annotate(n=Count("id")).order_by():
+        by_version[version] = by_version.get(version, 0) + n
+    jobs = (RotationJob.objects.exclude(sealed_keys=b"").exclude(sealed_keys_server_version=provider.current_version)
+            .values_list("sealed_keys_server_version").annotate(n=Count("id")).order_by())
+    for version, n in jobs:
+        by_version[version] = by_version.get(version, 0) + n
     return ServerKeyStatus(
         current_version=provider.current_version,
         keyring_versions=provider.versions,
-        vaults_by_version={version: n for version, n in counts},
+        vaults_by_version=by_version,
     )
 
 
@@ -59,14 +68,18 @@ class ServerKeyRotation:
 
 
 def server_keys_rotate(*, batch_size: int = BATCH_SIZE, actor=None, request=None) -> ServerKeyRotation:
-    """Re-wraps, in locked batches, every server share not under the current key. Idempotent."""
+    """Re-wraps, in locked batches, every server share not under the current key, and
+    every rotation job's sealed keys, under each vault's row lock (the one lock of
+    vault.locking; batches lock vaults in id order, so they never deadlock). Idempotent."""
     provider = get_key_provider()
     result = ServerKeyRotation(to_version=provider.current_version)
+    stale_jobs = RotationJob.objects.exclude(sealed_keys=b"").exclude(sealed_keys_server_version=result.to_version)
     while True:
         with transaction.atomic():
             batch = list(
                 Vault.objects.select_for_update()
-                .exclude(server_key_version=result.to_version)
+                .filter(Q(server_key_version__lt=result.to_version) | Q(server_key_version__gt=result.to_version)
+                        | Q(pk__in=stale_jobs.values("vault_id")))
                 .exclude(pk__in=result.failed_vault_ids)
                 .order_by("pk")
                 .only("pk", "user_id", "server_key_version", "wrapped_server_share")[:batch_size]
@@ -74,15 +87,11 @@ def server_keys_rotate(*, batch_size: int = BATCH_SIZE, actor=None, request=None
             if not batch:
                 break
             for vault in batch:
-                subject = str(vault.user_id)
                 try:
-                    share = provider.unwrap(vault.server_key_version, bytes(vault.wrapped_server_share),
-                                            purpose=SERVER_SHARE_PURPOSE, subject=subject)
+                    _rewrap_vault(provider, vault, stale_jobs.filter(vault_id=vault.pk))
                 except IntegrityError:
                     result.failed_vault_ids.append(vault.pk)  # retired key or damaged row: left as is
                     continue
-                version, wrapped = provider.wrap(share, purpose=SERVER_SHARE_PURPOSE, subject=subject)
-                Vault.objects.filter(pk=vault.pk).update(wrapped_server_share=wrapped, server_key_version=version)
                 result.rewrapped += 1
     audit_record(
         action="server_keys.rotate", outcome="failure" if result.failed_vault_ids else "success",
@@ -91,6 +100,22 @@ def server_keys_rotate(*, batch_size: int = BATCH_SIZE, actor=None, request=None
         details={"rewrapped": result.rewrapped, "failed_vault_ids": result.failed_vault_ids[:100]},
     )
     return result
+
+
+def _rewrap_vault(provider, vault: Vault, stale_jobs) -> None:
+    """Both wraps of one vault move, or neither (IntegrityError rolls back to the batch's savepoint)."""
+    with transaction.atomic():
+        subject = str(vault.user_id)
+        if vault.server_key_version != provider.current_version:
+            share = provider.unwrap(vault.server_key_version, bytes(vault.wrapped_server_share),
+                                    purpose=SERVER_SHARE_PURPOSE, subject=subject)
+            version, wrapped = provider.wrap(share, purpose=SERVER_SHARE_PURPOSE, subject=subject)
+            Vault.objects.filter(pk=vault.pk).update(wrapped_server_share=wrapped, server_key_version=version)
+        for job in stale_jobs.select_for_update():
+            material = provider.unwrap(job.sealed_keys_server_version, bytes(job.sealed_keys),
+                                       purpose=JOB_KEYS_PURPOSE, subject=str(job.id))
+            version, sealed = provider.wrap(material, purpose=JOB_KEYS_PURPOSE, subject=str(job.id))
+            RotationJob.objects.filter(pk=job.pk).update(sealed_keys=sealed, sealed_keys_server_version=version)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)

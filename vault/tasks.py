@@ -4,11 +4,18 @@ from datetime import timedelta
 
 from celery import shared_task
 from celery.signals import worker_ready
+from django.db import InterfaceError, OperationalError
 
 from vault.rotation import services
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+# The database away mid-step: retried with backoff and jitter for about a quarter of an
+# hour; after that beat's rotation_redrive picks the job up again once it is stale.
+_TRANSIENT = (OperationalError, InterfaceError)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True, autoretry_for=_TRANSIENT,
+             retry_backoff=True, retry_backoff_max=60, retry_jitter=True, max_retries=20)
 def rotation_step(job_id: str) -> None:
     result = services.rotation_step(job_id=job_id)
     if not result.finished:

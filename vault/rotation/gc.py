@@ -17,6 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from audit.services import audit_record
+from coffer.retry import with_retries
 from storage.factory import get_store
 from vault.models import RotationItem
 
@@ -46,14 +47,16 @@ def gc_blobs(*, grace: timedelta | None = None, actor=None) -> GcResult:
     cutoff = timezone.now() - grace
     # Listing first, then reading references: an object created after the listing is
     # never considered, and one referenced by the time we check is kept.
-    candidates = [blob for blob in store.list_blobs() if blob.modified <= cutoff]
-    referenced = referenced_blob_keys()
+    # Storage or database away for a while: each call is retried with backoff, for minutes.
+    listed = with_retries(lambda: list(store.list_blobs()), what="listing the blob store")
+    candidates = [blob for blob in listed if blob.modified <= cutoff]
+    referenced = with_retries(referenced_blob_keys, what="reading blob references")
     deleted = 0
     for blob in candidates:
         if blob.key not in referenced:
-            store.delete(blob.key)
+            with_retries(lambda key=blob.key: store.delete(key), what="deleting an orphan blob")
             deleted += 1
-    aborted = store.abort_stale_uploads(grace)
+    aborted = with_retries(lambda: store.abort_stale_uploads(grace), what="aborting stale uploads")
     result = GcResult(scanned=len(candidates), deleted=deleted, aborted_uploads=aborted)
     audit_record(action="blobs.gc", actor=actor, target_kind="storage",
                  details={"scanned": result.scanned, "deleted": result.deleted, "aborted_uploads": result.aborted_uploads})

@@ -10,7 +10,6 @@ destroyed only when every item is done under the new one.
 from __future__ import annotations
 
 import logging
-import random
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -23,6 +22,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from coffer.errors import DomainError
+from coffer.retry import max_attempts, retry_delay
 from vault.crypto.errors import IntegrityError
 from vault.crypto.keys import new_key
 from vault.crypto.session import VaultKeys
@@ -41,15 +41,6 @@ logger = logging.getLogger(__name__)
 PERMANENT_FAULTS = (IntegrityError, BlobNotFound)
 
 
-def max_attempts() -> int:
-    return settings.COFFER_ROTATION_MAX_ATTEMPTS
-
-
-def retry_delay(attempts: int, *, rng=random.random) -> float:
-    """Exponential backoff with jitter: base·2^(n-1), capped, then somewhere in its upper half."""
-    ceiling = min(settings.COFFER_ROTATION_RETRY_MAX_SECONDS,
-                  settings.COFFER_ROTATION_RETRY_BASE_SECONDS * 2 ** min(attempts - 1, 30))
-    return ceiling / 2 + rng() * ceiling / 2
 
 
 class RotationError(DomainError):
