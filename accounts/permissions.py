@@ -20,11 +20,22 @@ class InsufficientScope(PermissionDenied):
     default_code = "insufficient_scope"
 
 
+def view_implements(view, method: str) -> bool:
+    """Whether the view has a handler for this method (Django gives HEAD to a GET)."""
+    handler = method.lower()
+    return handler in view.http_method_names and callable(getattr(view, handler, None))
+
+
 class HasScope(BasePermission):
     """A HEAD needs what a GET needs. On a view that names scopes, a method it does not
-    name (other than OPTIONS) is refused to tokens rather than let through."""
+    name (other than OPTIONS) is refused to tokens rather than let through.
+
+    A method the view has no handler for is let through here, so that dispatch answers
+    405 with an Allow header: no scope could grant it, so there is nothing to audit."""
 
     def has_permission(self, request, view) -> bool:
+        if not view_implements(view, request.method):
+            return True
         required = getattr(view, "required_scopes", {})
         method = "GET" if request.method == "HEAD" else request.method
         scopes = request_scopes(request)

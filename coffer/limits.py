@@ -21,6 +21,8 @@ from rest_framework.parsers import JSONParser
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.utils import json
 
+from coffer.inputs import is_digits, saturating_int
+
 
 class PayloadTooLarge(APIException):
     status_code = 413
@@ -47,7 +49,7 @@ class LimitedJSONParser(JSONParser):
         limit = body_limit()
         request = (parser_context or {}).get("request")
         declared = request.META.get("CONTENT_LENGTH", "") if request is not None else ""
-        if declared.isdigit() and int(declared) > limit:
+        if is_digits(declared) and saturating_int(declared, ceiling=limit + 1) > limit:
             raise too_large(limit)
         raw = stream.read(limit + 1) if stream is not None else b""
         if len(raw) > limit:

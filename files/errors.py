@@ -36,6 +36,14 @@ class UnsupportedFileType(DomainError):
         super().__init__("unsupported_file_type", detail, status=415)
 
 
+class UnsupportedContent(DomainError):
+    """The bytes themselves are refused: empty, or not the start of an accepted type,
+    or of another accepted type than the one declared."""
+
+    def __init__(self, detail: str):
+        super().__init__("unsupported_content", detail)
+
+
 class LengthRequired(DomainError):
     def __init__(self):
         super().__init__(

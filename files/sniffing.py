@@ -2,13 +2,18 @@
 
 The sniffed type is what Coffer stores and later serves as Content-Type, so a file
 can only ever be served as one of these types, whatever its uploader declared.
+
+Two refusals: a declared type outside the allowlist is 415 `unsupported_file_type`
+(known before a byte is read); bytes that are empty, hold no accepted signature, or
+another accepted type than declared, are 400 `unsupported_content`. A file must hold
+its type's whole signature: three bytes `%PD` are not a PDF.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import UnsupportedFileType
+from .errors import UnsupportedContent, UnsupportedFileType
 
 PDF = "application/pdf"
 JPEG = "image/jpeg"
@@ -47,15 +52,9 @@ class Signature:
     pattern: tuple[int | None, ...]
 
     def matches(self, head: bytes) -> bool:
-        return len(head) >= len(self.pattern) and self.prefix_of(head)
-
-    @property
-    def first_fixed_byte(self) -> int:
-        return next(at for at, want in enumerate(self.pattern) if want is not _ANY)
-
-    def prefix_of(self, head: bytes) -> bool:
-        """Whether head could be the start of this signature (or holds it)."""
-        return all(want is _ANY or want == got for want, got in zip(self.pattern, head))
+        return len(head) >= len(self.pattern) and all(
+            want is _ANY or want == got for want, got in zip(self.pattern, head)
+        )
 
 
 def _sig(content_type: str, *parts: bytes | int) -> Signature:
@@ -105,33 +104,18 @@ def sniff(head: bytes) -> str | None:
 
 
 def check_type(head: bytes, *, declared: str | None, whole_file: bool) -> str:
-    """The type to store for a file starting with `head`, or UnsupportedFileType.
+    """The type to store for a file starting with `head`, or UnsupportedContent.
 
-    `head` holds SNIFF_BYTES bytes, or the whole file when `whole_file`. A file too
-    short to hold a whole signature passes only as its declared type, and only when
-    it is empty or starts with the fixed bytes of that type's signature.
+    `head` holds SNIFF_BYTES bytes, or the whole file when `whole_file`.
     """
+    if whole_file and not head:
+        raise UnsupportedContent(f"The file is empty. {_ALLOWED_TEXT}")
     found = sniff(head)
-    if found is not None:
-        if declared is not None and declared != found:
-            raise UnsupportedFileType(
-                f"The file's content is {found}, not the declared {declared}."
-            )
-        return found
-    if whole_file and declared is not None and _could_begin(head, declared):
-        return declared
-    raise UnsupportedFileType(f"The file's content is not of an accepted type. {_ALLOWED_TEXT}")
-
-
-def _could_begin(head: bytes, content_type: str) -> bool:
-    if not head:
-        return True
-    return any(
-        signature.content_type == content_type
-        and signature.first_fixed_byte < len(head) < len(signature.pattern)
-        and signature.prefix_of(head)
-        for signature in SIGNATURES
-    )
+    if found is None:
+        raise UnsupportedContent(f"The file's content is not of an accepted type. {_ALLOWED_TEXT}")
+    if declared is not None and declared != found:
+        raise UnsupportedContent(f"The file's content is {found}, not the declared {declared}.")
+    return found
 
 
 def _is_heic(head: bytes) -> bool:

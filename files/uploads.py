@@ -100,7 +100,7 @@ class FileUpload:
 
     def write(self, data: bytes) -> None:
         """Take the next plaintext piece. Raises FileTooLarge, QuotaExceeded,
-        UnsupportedFileType or StorageUnavailable; the caller then discards."""
+        UnsupportedContent or StorageUnavailable; the caller then discards."""
         self._check_state(State.RECEIVING)
         if not data:
             return

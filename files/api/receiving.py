@@ -21,6 +21,7 @@ from django.http import HttpRequest, UnreadablePostError
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.parsers import BaseParser
 
+from coffer.inputs import MAX_ID, InvalidHeader, is_digits, saturating_int
 from files import services
 from files.errors import FileTooLarge, InvalidUpload, LengthRequired, UploadIncomplete
 from files.naming import filename_from_header
@@ -42,9 +43,12 @@ def content_length(request: HttpRequest) -> int:
     """The body's declared size. A chunked body has none, and Django would read it
     as empty: 411. No length and no Transfer-Encoding is an empty body (RFC 9112 §6.3)."""
     value = request.META.get("CONTENT_LENGTH", "")
-    if value.isdigit():
-        return int(value)
-    if value or request.META.get("HTTP_TRANSFER_ENCODING"):
+    if is_digits(value):
+        # Any length past the largest file is refused as too large, however many digits.
+        return saturating_int(value, ceiling=MAX_ID)
+    if value:
+        raise InvalidHeader("Content-Length", "must be a whole number of bytes.")
+    if request.META.get("HTTP_TRANSFER_ENCODING"):
         raise LengthRequired()
     return 0
 

@@ -2,12 +2,12 @@ from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.scopes import FILES_READ, FILES_WRITE
+from coffer.api.pagination import BoundedLimitOffsetPagination
 from coffer.api.schema import errors
 from files import selectors, services
 from files.naming import attachment_disposition
@@ -58,7 +58,7 @@ def _optional_vault_keys(request):
 
 class FileListView(APIView):
     required_scopes = {"GET": FILES_READ, "HEAD": FILES_READ, "POST": FILES_WRITE}
-    pagination_class = LimitOffsetPagination
+    pagination_class = BoundedLimitOffsetPagination
     parser_classes = [MultiPartParser, UnreadBodyParser]
     receiver: UploadReceiver | None = None
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import BaseParser
 
+from coffer.inputs import is_digits, saturating_int
 from records.errors import PayloadTooLarge
 
 
@@ -36,7 +37,7 @@ class RecordJSONParser(BaseParser):
         limit = settings.COFFER_RECORD_MAX_BYTES
         request = (parser_context or {}).get("request")
         declared = request.META.get("CONTENT_LENGTH", "") if request is not None else ""
-        if declared.isdigit() and int(declared) > limit:
+        if is_digits(declared) and saturating_int(declared, ceiling=limit + 1) > limit:
             raise PayloadTooLarge(limit=limit)
         raw = stream.read(limit + 1)
         if len(raw) > limit:

@@ -1,11 +1,11 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.scopes import RECORDS_READ, RECORDS_WRITE
+from coffer.api.pagination import BoundedLimitOffsetPagination
 from coffer.api.schema import errors
 from records import selectors, services
 from records.errors import PreconditionRequired
@@ -71,7 +71,7 @@ def _record_response(opened, *, reveal: bool = False, status_code: int = status.
 class RecordListView(APIView):
     required_scopes = {"GET": RECORDS_READ, "POST": RECORDS_WRITE}
     parser_classes = [RecordJSONParser]
-    pagination_class = LimitOffsetPagination
+    pagination_class = BoundedLimitOffsetPagination
 
     @extend_schema(
         operation_id="records_list",

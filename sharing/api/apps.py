@@ -3,11 +3,11 @@ view of itself and its grants (signed requests, approved apps only)."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from coffer.api.pagination import BoundedLimitOffsetPagination
 from coffer.api.schema import errors
 from sharing import selectors, services
 from sharing.authentication import AppSignatureAuthentication
@@ -72,7 +72,7 @@ class AppView(APIView):
 class AppGrantListView(APIView):
     authentication_classes = [AppSignatureAuthentication]
     permission_classes = [IsApprovedApp]
-    pagination_class = LimitOffsetPagination
+    pagination_class = BoundedLimitOffsetPagination
 
     @extend_schema(
         operation_id="apps_me_grants",

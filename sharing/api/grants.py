@@ -3,13 +3,13 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import HasScope
 from accounts.scopes import RECORDS_READ, VAULT_MANAGE
+from coffer.api.pagination import BoundedLimitOffsetPagination
 from coffer.api.schema import errors
 from sharing import selectors, services
 from sharing.presenting import present_grant
@@ -28,7 +28,7 @@ class GrantListView(APIView):
     # Sharing a record's data needs the right to read it, too.
     also_required_scopes = {"POST": (RECORDS_READ,)}
     permission_classes = [IsAuthenticated, HasScope, HasEveryScope]
-    pagination_class = LimitOffsetPagination
+    pagination_class = BoundedLimitOffsetPagination
 
     @extend_schema(operation_id="grants_list", responses={200: GrantOutput(many=True), **errors(401, 403)})
     def get(self, request):

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from coffer.inputs import BoundedIdConverter  # noqa: F401  (registers <id:...>)
+
 from . import apps, attestations, grants, keys
 
 urlpatterns = [
@@ -8,6 +10,6 @@ urlpatterns = [
     path("apps/me/grants/", apps.AppGrantListView.as_view(), name="api-app-grants"),
     path("grants/", grants.GrantListView.as_view(), name="api-grants"),
     path("grants/<str:grant_id>/", grants.GrantDetailView.as_view(), name="api-grant"),
-    path("users/<int:user_id>/keys", keys.UserKeysView.as_view(), name="api-user-keys"),
+    path("users/<id:user_id>/keys", keys.UserKeysView.as_view(), name="api-user-keys"),
     path("attestations/", attestations.AttestationView.as_view(), name="api-attestations"),
 ]

@@ -38,3 +38,26 @@ def test_a_range_selecting_nothing_is_not_satisfiable(header, size):
 def test_a_range_knows_its_length_and_content_range():
     assert ByteRange(10, 19).length == 10
     assert ByteRange(10, 19).content_range(100) == "bytes 10-19/100"
+
+
+DIGITS_5000 = "9" * 5000  # past Python's 4,300-digit int() limit
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (f"bytes=0-{DIGITS_5000}", ByteRange(0, 99)),  # an end past the file is clamped
+        (f"bytes=-{DIGITS_5000}", ByteRange(0, 99)),  # a suffix longer than the file
+        (f"bytes=10-{'0' * 5000}20", ByteRange(10, 20)),  # leading zeros, however many
+        (f"bytes={DIGITS_5000}-5", None),  # last before first: ignored
+        ("bytes=\u0661-\u0665", None),  # digits of another script are not digits
+    ],
+)
+def test_positions_of_any_length_are_read_without_converting_them(header, expected):
+    assert requested_range(header, 100) == expected
+
+
+@pytest.mark.parametrize("header", [f"bytes={DIGITS_5000}-", f"bytes={DIGITS_5000}-{DIGITS_5000}", "bytes=9223372036854775808-"])
+def test_a_first_position_of_any_length_past_the_file_is_not_satisfiable(header):
+    with pytest.raises(RangeNotSatisfiable):
+        requested_range(header, 100)

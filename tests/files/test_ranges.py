@@ -48,12 +48,6 @@ def test_a_range_outside_the_file_answers_416(unlocked_alice, big_file, header):
     assert response.json()["code"] == "range_not_satisfiable"
 
 
-def test_any_range_of_an_empty_file_answers_416(unlocked_alice, backend):
-    body = upload_raw(unlocked_alice.client, b"").json()
-    response = unlocked_alice.client.get(content_url(body["id"]), HTTP_RANGE="bytes=0-")
-    assert response.status_code == 416 and response["Content-Range"] == "bytes */0"
-
-
 @pytest.mark.parametrize("header", ["bytes=0-1,5-6", "items=0-1", "bytes=9-3", "bytes=x-y", "bytes=-"])
 def test_a_range_it_cannot_use_is_ignored(unlocked_alice, big_file, header):
     response = _get(unlocked_alice, big_file, header)

@@ -3,7 +3,7 @@
 import pytest
 
 from files import sniffing
-from files.errors import UnsupportedFileType
+from files.errors import UnsupportedContent, UnsupportedFileType
 
 HEADS = {
     "application/pdf": b"%PDF-1.4\n%\xe2\xe3",
@@ -40,15 +40,33 @@ def test_a_declared_type_outside_the_allowlist_is_refused():
 
 
 def test_a_mismatch_is_refused_and_names_both_types():
-    with pytest.raises(UnsupportedFileType) as refused:
+    with pytest.raises(UnsupportedContent) as refused:
         sniffing.check_type(HEADS["image/png"], declared="application/pdf", whole_file=False)
     assert refused.value.detail == "The file's content is image/png, not the declared application/pdf."
 
 
-def test_a_short_whole_file_passes_as_its_declared_type_only_if_it_could_begin_it():
-    assert sniffing.check_type(b"", declared="image/png", whole_file=True) == "image/png"
-    assert sniffing.check_type(b"\x89PN", declared="image/png", whole_file=True) == "image/png"
-    with pytest.raises(UnsupportedFileType):
-        sniffing.check_type(b"\x89PX", declared="image/png", whole_file=True)
-    with pytest.raises(UnsupportedFileType):
-        sniffing.check_type(b"\x89PN", declared=None, whole_file=True)
+def test_an_empty_file_is_refused_whatever_it_declares():
+    for declared in ("application/pdf", "image/png", None):
+        with pytest.raises(UnsupportedContent) as refused:
+            sniffing.check_type(b"", declared=declared, whole_file=True)
+        assert refused.value.code == "unsupported_content" and refused.value.status == 400
+
+
+@pytest.mark.parametrize(
+    ("head", "declared"),
+    [
+        (b"%PD", "application/pdf"),
+        (b"\x89PN", "image/png"),
+        (b"\xff\xd8", "image/jpeg"),
+        (b"RIFF\0\0\0\0WEB", "image/webp"),
+        (b"\x00\x00\x00\x1cftyphei", "image/heic"),
+    ],
+)
+def test_a_whole_file_shorter_than_its_signature_is_refused(head, declared):
+    with pytest.raises(UnsupportedContent):
+        sniffing.check_type(head, declared=declared, whole_file=True)
+
+
+def test_a_whole_file_holding_its_signature_passes_however_short():
+    assert sniffing.check_type(b"%PDF-", declared="application/pdf", whole_file=True) == "application/pdf"
+    assert sniffing.check_type(b"\xff\xd8\xff", declared=None, whole_file=True) == "image/jpeg"

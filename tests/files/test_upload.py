@@ -43,16 +43,16 @@ def test_the_type_is_sniffed_from_the_bytes(unlocked_alice, fs_backend, upload):
 
 
 @pytest.mark.parametrize("content_type", ["image/jpeg", "image/png"])
-def test_a_declared_type_the_bytes_contradict_answers_415(unlocked_alice, fs_backend, upload, content_type):
+def test_a_declared_type_the_bytes_contradict_answers_400(unlocked_alice, fs_backend, upload, content_type):
     response = upload(unlocked_alice.client, pdf(5000), content_type=content_type)
-    assert response.status_code == 415, response.content
-    assert response.json()["code"] == "unsupported_file_type"
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "unsupported_content"
     assert not File.objects.exists() and fs_backend.leftovers() == []
 
 
-def test_an_unknown_type_answers_415(unlocked_alice, fs_backend, upload):
+def test_an_unknown_type_answers_400(unlocked_alice, fs_backend, upload):
     response = upload(unlocked_alice.client, b"MZ\x90\x00" + b"\0" * 500, content_type="application/octet-stream")
-    assert response.status_code == 415 and response.json()["code"] == "unsupported_file_type"
+    assert response.status_code == 400 and response.json()["code"] == "unsupported_content"
     assert not File.objects.exists() and fs_backend.leftovers() == []
 
 
@@ -62,10 +62,19 @@ def test_a_declared_type_outside_the_allowlist_answers_415(unlocked_alice, fs_ba
     assert response.json()["detail"].startswith("Files of type 'text/html' are not accepted.")
 
 
-def test_a_tiny_file_passes_only_as_its_declared_type(unlocked_alice, fs_backend):
-    assert upload_raw(unlocked_alice.client, b"%P").status_code == 201
-    response = upload_raw(unlocked_alice.client, b"%P", content_type="application/octet-stream")
-    assert response.status_code == 415
+@pytest.mark.parametrize("content_type", ["application/pdf", "application/octet-stream"])
+def test_a_file_too_short_to_hold_its_signature_answers_400(unlocked_alice, fs_backend, upload, content_type):
+    response = upload(unlocked_alice.client, b"%P", content_type=content_type)
+    assert response.status_code == 400 and response.json()["code"] == "unsupported_content"
+    assert not File.objects.exists() and fs_backend.leftovers() == []
+
+
+@pytest.mark.parametrize("content_type", ["application/pdf", "image/jpeg", "application/octet-stream"])
+def test_an_empty_file_answers_400_and_leaves_nothing(unlocked_alice, fs_backend, upload, content_type):
+    response = upload(unlocked_alice.client, b"", filename="scan.pdf", content_type=content_type)
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "unsupported_content"
+    assert not File.objects.exists() and fs_backend.leftovers() == []
 
 
 def test_every_allowed_type_is_accepted(unlocked_alice, fs_backend):

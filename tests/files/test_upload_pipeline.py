@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from files.errors import FileTooLarge, QuotaExceeded, UnsupportedFileType
+from files.errors import FileTooLarge, QuotaExceeded, UnsupportedContent
 from files.uploads import FileUpload, NewFileKeys, State, UploadLimits
 from vault.crypto.stream import ciphertext_size, decrypt_stream
 
@@ -60,7 +60,7 @@ def test_limits_are_enforced_while_streaming(fs_store):
 
 def test_a_wrong_type_is_refused_before_any_byte_is_stored(fs_store):
     upload = _upload(fs_store, declared="image/png")
-    with pytest.raises(UnsupportedFileType):
+    with pytest.raises(UnsupportedContent):
         upload.write(PDF_HEAD + b"x" * 100)
     upload.discard()
     assert list(fs_store.list_blobs()) == [] and list(fs_store.temp_dir.iterdir()) == []
