@@ -13,7 +13,7 @@ FUZZ_TEST_SECONDS ?= 8
 FUZZ_SECONDS ?= 120
 FUZZ_TARGETS := $(notdir $(wildcard fuzz/corpus/*))
 
-.PHONY: run test install install-dev services browser screenshots lock check-deploy bench clean fuzz audit-deps
+.PHONY: run test install install-dev services browser proxy screenshots lock check-deploy bench clean fuzz audit-deps
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Coffer needs Python 3.11 or newer" >&2; exit 1; }
@@ -55,9 +55,19 @@ browser:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	fi
 
-test: install-dev services audit-deps browser
+# The slow-client tests put Debian's nginx, with deploy/nginx/coffer.conf, in front of gunicorn.
+NGINX ?= /usr/sbin/nginx
+
+proxy:
+	@if [ ! -x "$(NGINX)" ]; then \
+		echo "nginx is missing: installing Debian's package for the proxy tests..."; \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends nginx >/dev/null; \
+	fi
+
+test: install-dev services audit-deps browser proxy
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) COFFER_FUZZ_SECONDS=$(FUZZ_TEST_SECONDS) \
-		COFFER_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -q --create-db -p no:cacheprovider
+		COFFER_CHROMIUM=$(CHROMIUM) COFFER_NGINX=$(NGINX) $(BIN)/python -m pytest -q --create-db -p no:cacheprovider
 
 # Known vulnerabilities in the pinned dependencies. Fails on a finding; says NOT AUDITED without network.
 audit-deps: install-dev
