@@ -13,13 +13,17 @@ signed 64-bit integer):
 - `saturating_int` reads digits where any large number means the same (a byte
   position past every file), capping it instead of refusing it;
 - `BoundedIdConverter` is the `<id:...>` URL converter: an id outside 1..MAX_ID
-  matches no route, so it answers 404 like any other id that names nothing.
+  matches no route, so it answers 404 like any other id that names nothing;
+- `ContentLengthMiddleware` refuses a Content-Length that is not canonical digits
+  before anything reads it: Django's own int() of it (HttpRequest.body) takes
+  ' 5' and '5_0', and raises ValueError, a 500, on 5,000 digits.
 """
 
 from __future__ import annotations
 
 import re
 
+from django.http import HttpResponse, JsonResponse
 from django.urls import register_converter
 
 from coffer.errors import DomainError
@@ -112,3 +116,25 @@ class BoundedIdConverter:
 
 
 register_converter(BoundedIdConverter, "id")
+
+
+class ContentLengthMiddleware:
+    """400 `invalid_header` for a Content-Length that is not 1 to 18 ASCII digits;
+    413 `payload_too_large` for more digits than that (no body is that large)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        declared = request.META.get("CONTENT_LENGTH")
+        if declared and not (is_digits(declared) and len(declared) <= MAX_DIGITS):
+            if is_digits(declared) and len(declared.lstrip("0")) > MAX_DIGITS:
+                return _refusal(request, 413, "payload_too_large", "The request body is too large.")
+            return _refusal(request, 400, "invalid_header", "The Content-Length header must be a number of bytes.")
+        return self.get_response(request)
+
+
+def _refusal(request, status: int, code: str, detail: str) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": code, "detail": detail}, status=status)
+    return HttpResponse(detail, status=status, content_type="text/plain; charset=utf-8")

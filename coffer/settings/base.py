@@ -38,6 +38,8 @@ MIDDLEWARE = [
     # First: everything after it (throttles, the audit log) sees the client's address in REMOTE_ADDR.
     "coffer.proxies.ClientAddressMiddleware",
     "coffer.health.HealthCheckMiddleware",
+    # Before anything reads the body: Django's own int() of a bad Content-Length is a 500.
+    "coffer.inputs.ContentLengthMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
