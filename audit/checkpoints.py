@@ -17,7 +17,7 @@ from nacl.signing import VerifyKey
 from vault.keyring import get_key_provider
 
 from .hashing import canonical_timestamp, checkpoint_message
-from .models import AuditChainHead, Checkpoint
+from .models import AuditChainHead, AuditEvent, Checkpoint
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +92,30 @@ def checkpoint_create() -> Checkpoint | None:
     if not report.ok:
         logger.error("audit chain broken, no checkpoint signed: %s", report.summary())
         raise ChainBroken(report)
-    checkpoint = Checkpoint(created_at=timezone.now(), last_event_id=head.last_event_id, last_hash=head.last_hash)
+    return _checkpoint_sign(last_event_id=head.last_event_id, last_hash=head.last_hash)
+
+
+def checkpoint_at(*, event_id: int) -> Checkpoint:
+    """A checkpoint at exactly this event, so an export's last row is signed (docs/audit.md §6).
+
+    Signed only after the chain up to the event verifies; an older event may get its
+    checkpoint late, which verification handles, as it walks checkpoints in event order.
+    """
+    from .verification import audit_verify
+
+    existing = Checkpoint.objects.filter(last_event_id=event_id).first()
+    if existing is not None:
+        return existing
+    report = audit_verify(start=checkpoint_latest_valid(below_event_id=event_id), upto=event_id)
+    if not report.ok:
+        logger.error("audit chain broken, no checkpoint signed: %s", report.summary())
+        raise ChainBroken(report)
+    last_hash = AuditEvent.objects.values_list("hash", flat=True).get(pk=event_id)
+    return _checkpoint_sign(last_event_id=event_id, last_hash=last_hash)
+
+
+def _checkpoint_sign(*, last_event_id: int, last_hash: str) -> Checkpoint:
+    checkpoint = Checkpoint(created_at=timezone.now(), last_event_id=last_event_id, last_hash=last_hash)
     checkpoint.key_version, signature = get_key_provider().sign(
         checkpoint_bytes(checkpoint), purpose=CHECKPOINT_PURPOSE
     )
@@ -100,8 +123,8 @@ def checkpoint_create() -> Checkpoint | None:
     try:
         with transaction.atomic():
             checkpoint.save(force_insert=True)
-    except IntegrityError:  # a concurrent run signed the same head
-        return Checkpoint.objects.get(last_event_id=head.last_event_id)
+    except IntegrityError:  # a concurrent run signed the same event
+        return Checkpoint.objects.get(last_event_id=last_event_id)
     # Also in the logs, so a copy of every checkpoint lives outside the database.
     logger.info(
         "audit checkpoint: event=%s hash=%s at=%s key_version=%s signature=%s",

@@ -59,7 +59,9 @@ def test_an_unfiltered_export_checks_out_with_the_documented_program(checker, hi
     reader = checker["read_jsonl"] if fmt == "jsonl" else checker["read_csv"]
     records = list(reader(path))
     assert sum(r["type"] == "event" for r in records) == AuditEvent.objects.count()
-    assert sum(r["type"] == "checkpoint" for r in records) == 1
+    # The periodic checkpoint, and the one the exporter signed at the last row.
+    assert [r["last_event_id"] for r in records if r["type"] == "checkpoint"] == [12, 13]
+    assert records[-1]["last_event_id"] == max(r["fields"]["id"] for r in records if r["type"] == "event")
     assert checker["check_export"](records, _keys(), contiguous=True) == []
 
 
@@ -68,8 +70,8 @@ def test_an_export_filtered_by_user_checks_each_event_but_not_links(checker, his
     alice, _ = history
     path = _export(tmp_path, fmt, ExportQuery(user_id=alice.pk))
     reader = checker["read_jsonl"] if fmt == "jsonl" else checker["read_csv"]
-    records = [r for r in reader(path) if r["type"] == "event"]
-    assert {r["fields"]["actor_label"] for r in records} == {"alice"}
+    records = list(reader(path))
+    assert {r["fields"]["actor_label"] for r in records if r["type"] == "event"} == {"alice"}
     assert checker["check_export"](records, _keys(), contiguous=False) == []
     assert checker["check_export"](records, _keys(), contiguous=True) != []  # gaps where bob's events were
 
@@ -94,6 +96,42 @@ def test_a_dropped_line_is_named_in_a_contiguous_export(checker, history, tmp_pa
     assert f"events {dropped} to {dropped} are missing" in problems
 
 
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_an_export_without_its_checkpoints_is_refused(checker, history, tmp_path, fmt):
+    path = _export(tmp_path, fmt, ExportQuery())
+    reader = checker["read_jsonl"] if fmt == "jsonl" else checker["read_csv"]
+    events = [r for r in reader(path) if r["type"] == "event"]
+    assert checker["check_export"](events, _keys(), contiguous=True) == ["the export holds no checkpoint"]
+    assert checker["check_export"](events, _keys(), contiguous=False) == ["the export holds no checkpoint"]
+
+
+def test_an_export_whose_last_rows_are_not_under_a_checkpoint_is_refused(checker, history, tmp_path):
+    records = list(checker["read_jsonl"](_export(tmp_path, "jsonl", ExportQuery())))
+    # Cut the last event with its checkpoint, and make one more up after the periodic checkpoint.
+    kept = [r for r in records if not (r["type"] == "checkpoint" and r["last_event_id"] == 13)]
+    assert checker["check_export"](kept, _keys(), contiguous=True) == [
+        "no valid checkpoint covers the last event, 13"]
+    forged_tail = [r for r in kept if r["type"] == "event"]
+    forged_tail[-1]["fields"]["outcome"] = "failure"
+    problems = checker["check_export"](forged_tail + [r for r in kept if r["type"] == "checkpoint"], _keys(), True)
+    assert "no valid checkpoint covers the last event, 13" in problems
+
+
+def test_a_forged_checkpoint_at_the_last_row_does_not_count_as_cover(checker, history, tmp_path):
+    records = list(checker["read_jsonl"](_export(tmp_path, "jsonl", ExportQuery())))
+    records[-1]["signature"] = "00" * 64
+    problems = checker["check_export"](records, _keys(), contiguous=True)
+    assert "no valid checkpoint covers the last event, 13" in problems
+
+
+def test_exporting_signs_the_last_row_once(history):
+    from audit.models import Checkpoint
+
+    list(audit_export_lines(ExportQuery(), "jsonl"))
+    list(audit_export_lines(ExportQuery(), "jsonl"))
+    assert list(Checkpoint.objects.order_by("last_event_id").values_list("last_event_id", flat=True)) == [12, 13]
+
+
 def test_a_forged_checkpoint_in_an_export_is_named(checker, history, tmp_path):
     path = _export(tmp_path, "jsonl", ExportQuery())
     records = list(checker["read_jsonl"](path))
@@ -107,7 +145,9 @@ def test_the_date_range_is_inclusive_then_exclusive(history):
     first = AuditEvent.objects.order_by("id").first()
     query = ExportQuery(start=first.created_at, end=first.created_at + timedelta(microseconds=1))
     lines = list(audit_export_lines(query, "jsonl"))
-    assert [json.loads(line)["fields"]["id"] for line in lines] == [first.pk]
+    records = [json.loads(line) for line in lines]
+    assert [r["fields"]["id"] for r in records if r["type"] == "event"] == [first.pk]
+    assert [r["last_event_id"] for r in records if r["type"] == "checkpoint"] == [first.pk]
     future = ExportQuery(start=timezone.now() + timedelta(days=1))
     assert list(audit_export_lines(future, "jsonl")) == []
 
