@@ -7,13 +7,14 @@ It needs PyNaCl and requests, and nothing of Coffer's own code:
         --name "Demo app" --callback https://demo.example/callback
     python examples/app_client.py status --server URL --state app.json
     python examples/app_client.py grants --server URL --state app.json
-    python examples/app_client.py verify-attestation --server URL attestation.json
+    python examples/app_client.py verify-attestation --server URL --key-handle HANDLE attestation.json
     python examples/app_client.py verify-attestation --public-key BASE64 attestation.json   (offline)
 
 `grants` prints, as JSON, exactly the fields each live grant shares, after unsealing it
 with the app's X25519 key and checking the user's Ed25519 signature against the key
-Coffer publishes at /api/v1/users/{id}/keys. `verify-attestation` checks a signed
-attestation (the JSON body POST /api/v1/attestations/ returned) the same way.
+Coffer gives an app holding a grant (/api/v1/apps/me/users/{id}/keys). `verify-attestation`
+checks a signed attestation (the JSON body POST /api/v1/attestations/ returned) against
+the keys the user publishes under the key handle they gave you (/api/v1/keys/{handle}).
 
 Exit status: 0 when everything verified, 1 when anything failed verification (nothing
 unverified is printed), 2 for usage or HTTP errors.
@@ -184,14 +185,31 @@ class Coffer:
             url = page.get("next")
         return found
 
-    def user_sign_key(self, user_id: int) -> bytes:
-        """The user's published Ed25519 key. A real app pins it the first time it sees a user."""
-        if user_id not in self._user_keys:
-            keys = self._send("GET", f"{self.server}/api/v1/users/{user_id}/keys")
+    def granting_user_sign_key(self, *, app_id: str, sign_key: SigningKey):
+        """`user_sign_key(user_id)` for grants: Coffer gives an app the keys of users who granted it.
+        A real app pins each user's key the first time it sees them."""
+
+        def user_sign_key(user_id: int) -> bytes:
+            if user_id not in self._user_keys:
+                keys = self._send("GET", f"{self.server}/api/v1/apps/me/users/{user_id}/keys",
+                                  sign_key=sign_key, app_id=app_id)
+                if keys.get("user_id") != user_id:
+                    raise VerificationError("keys for another user")
+                self._user_keys[user_id] = b64decode(keys["sign_public_key"], 32)
+            return self._user_keys[user_id]
+
+        return user_sign_key
+
+    def handle_sign_key(self, handle: str):
+        """`sign_key_for(user_id)` from the keys a user publishes under the handle they gave us."""
+        keys = self._send("GET", f"{self.server}/api/v1/keys/{handle}")
+
+        def sign_key_for(user_id: int) -> bytes:
             if keys.get("user_id") != user_id:
-                raise VerificationError("keys for another user")
-            self._user_keys[user_id] = b64decode(keys["sign_public_key"], 32)
-        return self._user_keys[user_id]
+                raise VerificationError("the key handle is another user's")
+            return b64decode(keys["sign_public_key"], 32)
+
+        return sign_key_for
 
 
 # ---- grants (docs/sharing.md §3) ----
@@ -299,10 +317,11 @@ def command_status(args) -> dict:
 def command_grants(args) -> dict:
     state = load_state(args.state)
     coffer = Coffer(args.server)
+    user_sign_key = coffer.granting_user_sign_key(app_id=state["app_id"], sign_key=state["sign_key"])
     verified = []
     for served in coffer.grants(app_id=state["app_id"], sign_key=state["sign_key"]):
         document = open_grant(served, app_id=state["app_id"], box_key=state["box_key"],
-                              user_sign_key=coffer.user_sign_key)
+                              user_sign_key=user_sign_key)
         verified.append({
             "grant_id": document["grant_id"],
             "user_id": document["user_id"],
@@ -319,7 +338,7 @@ def command_verify_attestation(args) -> dict:
         pinned = b64decode(args.public_key, 32)
         sign_key_for = lambda user_id: pinned  # noqa: E731 - offline: the verifier's own copy
     else:
-        sign_key_for = Coffer(args.server).user_sign_key
+        sign_key_for = Coffer(args.server).handle_sign_key(args.key_handle)
     return {"verified": True, "attestation": verify_attestation(signed, sign_key_for=sign_key_for)}
 
 
@@ -337,10 +356,11 @@ def main(argv: list[str] | None = None) -> int:
     verify = commands.add_parser("verify-attestation")
     verify.add_argument("attestation", help="file with the JSON that POST /api/v1/attestations/ returned, or -")
     verify.add_argument("--server")
+    verify.add_argument("--key-handle", help="the key handle the user gave you, with --server")
     verify.add_argument("--public-key", help="the user's Ed25519 key (base64), to verify offline")
     args = parser.parse_args(argv)
-    if args.command == "verify-attestation" and not (args.server or args.public_key):
-        parser.error("verify-attestation needs --server or --public-key")
+    if args.command == "verify-attestation" and not ((args.server and args.key_handle) or args.public_key):
+        parser.error("verify-attestation needs --server with --key-handle, or --public-key")
     handlers = {
         "register": command_register,
         "status": command_status,

@@ -83,3 +83,18 @@ class GrantItem(models.Model):
 
     def __str__(self) -> str:
         return f"record {self.record_id} in grant {self.grant_id}"
+
+
+class KeyHandle(models.Model):
+    """The opaque name under which a user publishes their public keys (docs/sharing.md).
+
+    Random, chosen by nobody but the server, made and replaced only by the user:
+    a user id, being sequential, would let anyone list who has a vault.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="key_handle")
+    handle = models.CharField(max_length=32, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"key handle of user {self.user_id}"

@@ -10,6 +10,8 @@ urlpatterns = [
     path("apps/me/grants/", apps.AppGrantListView.as_view(), name="api-app-grants"),
     path("grants/", grants.GrantListView.as_view(), name="api-grants"),
     path("grants/<str:grant_id>/", grants.GrantDetailView.as_view(), name="api-grant"),
-    path("users/<id:user_id>/keys", keys.UserKeysView.as_view(), name="api-user-keys"),
+    path("apps/me/users/<id:user_id>/keys", keys.AppUserKeysView.as_view(), name="api-app-user-keys"),
+    path("keys/<str:handle>", keys.PublishedKeysView.as_view(), name="api-keys-by-handle"),
+    path("key-handle", keys.KeyHandleView.as_view(), name="api-key-handle"),
     path("attestations/", attestations.AttestationView.as_view(), name="api-attestations"),
 ]

@@ -34,8 +34,15 @@ def grant_url(grant_id) -> str:
     return f"{GRANTS_URL}{grant_id}/"
 
 
-def keys_url(user_id) -> str:
-    return f"/api/v1/users/{user_id}/keys"
+def keys_url(handle: str) -> str:
+    return f"/api/v1/keys/{handle}"
+
+
+def published_handle(person) -> str:
+    """The person publishes a key handle, as from the Sharing page."""
+    response = person.client.post("/api/v1/key-handle")
+    assert response.status_code == 201, response.content
+    return response.json()["handle"]
 
 
 def events(action: str) -> list[AuditEvent]:

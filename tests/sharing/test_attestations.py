@@ -22,14 +22,20 @@ def sign(person, payload=LOCATION_FIX, purpose="location-fix"):
 
 
 def verify(body: dict, public_key: bytes) -> dict:
-    """What any verifier does, with a key it got from /users/{id}/keys."""
+    """What any verifier does, with a key it got from /keys/{handle}."""
     message = base64.b64decode(body["canonical"])
     VerifyKey(public_key).verify(message, base64.b64decode(body["signature"]))
     return attestation_parse(message)
 
 
 def published_key(user_id: int) -> bytes:
-    return base64.b64decode(APIClient().get(keys_url(user_id)).json()["sign_public_key"])
+    from django.contrib.auth import get_user_model
+
+    from sharing.key_handles import key_handle_get, key_handle_rotate
+
+    user = get_user_model().objects.get(pk=user_id)
+    handle = key_handle_get(user=user) or key_handle_rotate(user=user)
+    return base64.b64decode(APIClient().get(keys_url(handle.handle)).json()["sign_public_key"])
 
 
 def test_it_signs_a_statement_anyone_can_verify_with_the_published_key(unlocked_alice):

@@ -23,7 +23,7 @@ from sharing.models import App, Grant
 from sharing.services import app_approve
 from vault.models import Vault
 
-from .conftest import ATTESTATIONS_URL, create_grant, create_record, grant_url
+from .conftest import ATTESTATIONS_URL, create_grant, create_record, grant_url, published_handle
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "app_client.py"
 
@@ -112,7 +112,8 @@ def test_it_decrypts_exactly_the_granted_fields_and_verifies_both_signatures(exa
     ).json()
     attestation = example.workdir / "attestation.json"
     attestation.write_text(json.dumps(signed))
-    verified = example.run("verify-attestation", "--server", example.server, attestation)
+    handle = published_handle(sharing_alice)
+    verified = example.run("verify-attestation", "--server", example.server, "--key-handle", handle, attestation)
     assert verified.returncode == 0, verified.stderr
     assert json.loads(verified.stdout) == {"verified": True, "attestation": signed["attestation"]}
 
@@ -200,9 +201,15 @@ def attestation(example, sharing_alice) -> dict:
 
 
 def _verify(example: ExampleApp, signed: dict) -> subprocess.CompletedProcess:
+    from django.contrib.auth import get_user_model
+
+    from sharing.key_handles import key_handle_get, key_handle_rotate
+
+    user = get_user_model().objects.get(pk=signed["attestation"]["user_id"])
+    handle = (key_handle_get(user=user) or key_handle_rotate(user=user)).handle
     path = example.workdir / "attestation.json"
     path.write_text(json.dumps(signed))
-    return example.run("verify-attestation", "--server", example.server, path)
+    return example.run("verify-attestation", "--server", example.server, "--key-handle", handle, path)
 
 
 def test_an_attestation_whose_shown_payload_was_changed_fails(example, attestation):

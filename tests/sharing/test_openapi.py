@@ -15,7 +15,10 @@ def test_every_sharing_endpoint_is_documented(schema):
     assert "get" in paths["/api/v1/apps/me/grants/"]
     assert {"get", "post"} <= set(paths["/api/v1/grants/"])
     assert {"get", "delete"} <= set(paths["/api/v1/grants/{grant_id}/"])
-    assert "get" in paths["/api/v1/users/{user_id}/keys"]
+    assert "get" in paths["/api/v1/keys/{handle}"]
+    assert "get" in paths["/api/v1/apps/me/users/{user_id}/keys"]
+    assert {"get", "post", "delete"} <= set(paths["/api/v1/key-handle"])
+    assert not any(path.startswith("/api/v1/users/") for path in paths)
     assert "post" in paths["/api/v1/attestations/"]
 
 
