@@ -39,7 +39,7 @@ def user_register(*, username: str, email: str, password: str, request=None) -> 
     """Create an account, or tell the existing account's owner by email: the caller cannot tell which.
 
     Both paths hash a password and send one email, so neither answer nor timing
-    says whether the name or address was taken (docs/security.md §2.5). Returns the
+    says whether the name or address was taken (docs/security.md §3.5). Returns the
     new user, or None; views show REGISTER_RECEIVED either way.
     """
     candidate = User(username=username, email=email)

@@ -27,7 +27,7 @@ def test_the_whole_flow_works_over_http_and_leaves_no_secret_at_rest(live_server
         steps.append((method, path, response.status_code))
         return response
 
-    assert call("POST", "/accounts/register", json={"username": "alice", "email": "a@example.com", "password": PASSWORD}).status_code == 201
+    assert call("POST", "/accounts/register", json={"username": "alice", "email": "a@example.com", "password": PASSWORD}).status_code == 202
     token = call("POST", "/accounts/token", json={"username": "alice", "password": PASSWORD, "name": "cli", "scopes": ["vault:manage", "records:read"]}).json()["token"]
     http.headers["Authorization"] = f"Token {token}"
     setup = call("POST", "/vault/setup", json={"pin": PIN})

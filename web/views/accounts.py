@@ -45,7 +45,7 @@ def signup_view(request):
         except services.AccountError as exc:
             add_domain_error(form, exc)
         else:
-            # The same page whether or not the name was taken (docs/security.md §2.5).
+            # The same page whether or not the name was taken (docs/security.md §3.5).
             messages.info(request, services.REGISTER_RECEIVED)
             return redirect("login")
     return render(
