@@ -76,7 +76,7 @@ class AppGrantListView(APIView):
 
     @extend_schema(
         operation_id="apps_me_grants",
-        responses={200: AppGrantOutput(many=True), **errors(401, 403)},
+        responses={200: AppGrantOutput(many=True), **errors(400, 401, 403)},
         description="The app's live grants, oldest first. Expired and revoked grants are never served. "
         "Every grant served is audited.",
     )

@@ -30,7 +30,7 @@ class GrantListView(APIView):
     permission_classes = [IsAuthenticated, HasScope, HasEveryScope]
     pagination_class = BoundedLimitOffsetPagination
 
-    @extend_schema(operation_id="grants_list", responses={200: GrantOutput(many=True), **errors(401, 403)})
+    @extend_schema(operation_id="grants_list", responses={200: GrantOutput(many=True), **errors(400, 401, 403)})
     def get(self, request):
         paginator = self.pagination_class()
         grants = paginator.paginate_queryset(selectors.grant_list(user=request.user), request, view=self)
