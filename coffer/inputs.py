@@ -4,8 +4,8 @@ headers, byte ranges and ids in URLs.
 Python's int() takes any length up to 4,300 digits (then raises ValueError), also
 reads '+5', ' 5', '5_000' and digits from other scripts, and a number that fits a
 Python int may still overflow PostgreSQL's bigint. So nothing here calls int() on a
-string it has not first checked to be 1 to 18 ASCII digits (18 digits always fit a
-signed 64-bit integer):
+string it has not first checked to be 1 to 19 ASCII digits (as many as PostgreSQL's
+bigint has; the bounds of each use do the rest):
 
 - `query_int` bounds a query parameter, else 400 `invalid`, naming the parameter
   under `fields`, as a serializer does;
@@ -28,7 +28,7 @@ from django.urls import register_converter
 
 from coffer.errors import DomainError
 
-MAX_DIGITS = 18
+MAX_DIGITS = 19
 # The largest id a URL may carry: PostgreSQL's bigint.
 MAX_ID = 2**63 - 1
 _DIGITS = re.compile(r"[0-9]+", re.ASCII)
@@ -67,7 +67,7 @@ def bounded_int(text: str, *, minimum: int, maximum: int) -> int | None:
     """
     negative = text.startswith("-")
     digits = text[1:] if negative else text
-    if not is_digits(digits) or len(digits) > MAX_DIGITS or (digits[0] == "0" and len(digits) > 1):
+    if not is_digits(digits) or len(digits) > MAX_DIGITS or (digits[0] == "0" and (len(digits) > 1 or negative)):
         return None
     value = -int(digits) if negative else int(digits)
     return value if minimum <= value <= maximum else None
@@ -119,7 +119,7 @@ register_converter(BoundedIdConverter, "id")
 
 
 class ContentLengthMiddleware:
-    """400 `invalid_header` for a Content-Length that is not 1 to 18 ASCII digits;
+    """400 `invalid_header` for a Content-Length that is not 1 to 19 ASCII digits;
     413 `payload_too_large` for more digits than that (no body is that large)."""
 
     def __init__(self, get_response):
