@@ -13,7 +13,7 @@ FUZZ_TEST_SECONDS ?= 8
 FUZZ_SECONDS ?= 120
 FUZZ_TARGETS := $(notdir $(wildcard fuzz/corpus/*))
 
-.PHONY: run test install install-dev services browser proxy screenshots lock check-deploy bench clean fuzz audit-deps
+.PHONY: run test install install-dev services browser proxy screenshots lock check-deploy bench clean fuzz audit-deps soak
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Coffer needs Python 3.11 or newer" >&2; exit 1; }
@@ -80,6 +80,16 @@ fuzz: install-dev
 		$(BIN)/python -m fuzz.$$target -max_total_time=$(FUZZ_SECONDS) -timeout=30 -print_final_stats=1 \
 			-artifact_prefix=var/fuzz/$$target- var/fuzz/$$target fuzz/corpus/$$target || exit 1; \
 	done
+
+# The soak (docs/rotation.md, "Soak"): gunicorn, a Celery worker and beat, PostgreSQL, Redis and the
+# S3 server under concurrent clients, while the worker, web and S3 servers are SIGKILLed at random.
+# Then every item is checked against its original; one summary line, non-zero exit on any loss.
+# SOAK_SECONDS=N bounds the time instead; see soak/__main__.py for the other knobs.
+SOAK_KILLS ?= 200
+SOAK_KILL_INTERVAL ?= 4.5
+
+soak: install-dev services
+	SOAK_KILLS=$(SOAK_KILLS) SOAK_KILL_INTERVAL=$(SOAK_KILL_INTERVAL) $(BIN)/python -m soak
 
 # PNGs of the main pages into docs/screenshots/ (a throw-away SQLite vault; no services needed).
 screenshots: install-dev browser
