@@ -98,7 +98,12 @@ class FileListView(APIView):
         request=UPLOAD_BODY,
         responses={201: FileOutput, **errors(400, 401, 403, 404, 411, 413, 415, 423, 503, 507)},
         description="Upload a file: a form with a `file` field (browsers), or the file as the whole "
-        "body with its Content-Type and X-Filename (apps). It is encrypted as it streams in.",
+        "body with its Content-Type and X-Filename (apps). It is encrypted as it streams in.\n\n"
+        "Accepted types: PDF, JPEG, PNG, WebP, HEIC and TIFF, told by the file's first bytes; "
+        "`application/octet-stream` lets the bytes decide. Another declared type: 415 "
+        "`unsupported_file_type`. An empty file, or bytes that are not the declared type (or no "
+        "accepted one): 400 `unsupported_content`. A body that ends before its Content-Length: "
+        "400 `upload_incomplete`, and nothing is kept.",
     )
     def post(self, request):
         keys = require_vault_keys(request)  # 423 before a byte of the body is read
