@@ -38,6 +38,12 @@ def test_sign_up_set_a_pin_unlock_add_a_passport_and_reveal_its_number(page, db)
     page.get_by_label("Password").fill("a long enough passphrase")
     page.get_by_role("button", name="Create account").click()
 
+    # Sign-up answers alike whether the name was free (docs/security.md §3.5): then log in.
+    expect(page).to_have_url(re.compile("/accounts/login/"))
+    page.get_by_label("Username").fill("erin")
+    page.get_by_label("Password").fill("a long enough passphrase")
+    page.get_by_role("button", name="Log in").click()
+
     # Set a PIN; the recovery code is shown once, behind an "I wrote it down" check.
     expect(page.get_by_role("heading", name="Choose a PIN")).to_be_visible()
     page.get_by_label("Choose a PIN").fill(PIN)
