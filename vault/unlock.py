@@ -71,16 +71,25 @@ def session_open(*, vault: Vault, keys: VaultKeys, token_id: int | None = None) 
     return UnlockSession(unlock_secret, idle_expires_at, expires_at, token_id)
 
 
-def session_keys(*, vault: Vault, unlock_secret: str, touch: bool = True) -> tuple[VaultKeys, UnlockSession] | None:
-    """The keys of a live session, sliding its idle expiry; None if locked or expired."""
+def _live_entry(vault: Vault, unlock_secret: str, now: datetime) -> tuple[str, dict] | None:
+    """The cache key and entry of a session that has not expired, or None."""
     try:
         key = _cache_key(vault, unlock_secret)
     except IntegrityError:
         return None
     entry = cache.get(key)
-    now = timezone.now()
     if not entry or entry["expires_at"] <= now.timestamp():
         return None
+    return key, entry
+
+
+def session_keys(*, vault: Vault, unlock_secret: str, touch: bool = True) -> tuple[VaultKeys, UnlockSession] | None:
+    """The keys of a live session, sliding its idle expiry; None if locked or expired."""
+    now = timezone.now()
+    found = _live_entry(vault, unlock_secret, now)
+    if found is None:
+        return None
+    key, entry = found
     try:
         keys = open_session(unlock_secret, str(vault.user_id), vault.unlock_epoch, entry["blob"])
     except IntegrityError:
@@ -107,14 +116,11 @@ def session_opener_alive(*, session: UnlockSession, request_token_id: int | None
 def session_carry_over(*, vault_before: Vault, vault_after: Vault, unlock_secret: str, keys: VaultKeys) -> bool:
     """Moves the caller's live session to the vault's new epoch, with the keys of the new
     PIN: a PIN change ends every session but the one that made it."""
-    try:
-        old_key = _cache_key(vault_before, unlock_secret)
-    except IntegrityError:
-        return False
-    entry = cache.get(old_key)
     now = timezone.now()
-    if not entry or entry["expires_at"] <= now.timestamp():
+    found = _live_entry(vault_before, unlock_secret, now)
+    if found is None:
         return False
+    old_key, entry = found
     blob = seal_session(unlock_secret, str(vault_after.user_id), vault_after.unlock_epoch, keys)
     expires_at = datetime.fromtimestamp(entry["expires_at"], tz=now.tzinfo)
     _store(_cache_key(vault_after, unlock_secret), blob, expires_at, now, vault_after.key_set_version,
