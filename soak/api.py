@@ -56,6 +56,7 @@ class Tally:
     lost_connections: list[tuple[float, float, str]] = field(default_factory=list)
     outages: list[Outage] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    started: float = field(default_factory=time.monotonic)
 
     def count(self, name: str, n: int = 1) -> None:
         with self.lock:
@@ -63,6 +64,7 @@ class Tally:
 
     def note(self, text: str) -> None:
         """Something worth a line in the report (a finding); never a secret."""
+        text = f"t={time.monotonic() - self.started:.1f}s {text}"
         with self.lock:
             self.notes.append(text)
             self.counts["findings"] += 1

@@ -49,12 +49,12 @@ def settle(stack: Stack, tally: Tally, vaults: list[VaultState], findings: Findi
             newly_failed = _failed_latest_jobs(exclude=restarted_failed)
             if not newly_failed:
                 break
-            # A failed job keeps its old key versions; a new rewrap takes over its items.
+            # A failed job keeps its old key versions: resume it (or, failing that, start a rewrap).
             for job in newly_failed:
                 restarted_failed.add(str(job.pk))
                 findings.failed_jobs += 1
                 tally.note(f"rotation job {job.pk} ({job.kind}) ended failed: {str(job.errors)[:300]}")
-                _start_rewrap(stack, tally, vaults, job.vault.user.username)
+                _resume(stack, tally, vaults, job)
             continue
         if time.monotonic() >= next_redrive:
             stack.ensure_running()
@@ -78,14 +78,15 @@ def _failed_latest_jobs(*, exclude: set[str]):
     return [job for job in latest.values() if job.state == RotationJob.State.FAILED and str(job.pk) not in exclude]
 
 
-def _start_rewrap(stack: Stack, tally: Tally, vaults: list[VaultState], username: str) -> None:
-    vault = next(v for v in vaults if v.username == username)
+def _resume(stack: Stack, tally: Tally, vaults: list[VaultState], job) -> None:
+    vault = next(v for v in vaults if v.username == job.vault.user.username)
     api = Api(stack.base_url, vault.token, tally)
     PinKeeper(vault, api, tally, random.Random()).unlock_with(vault.pin)
-    response = retry_until_answered(
-        lambda: api.call("POST", "/api/v1/vault/rotations/", json={"kind": "rewrap"}), tally, "settle rewrap")
-    if response.status_code != 202:
-        tally.note(f"settle: a rewrap after a failed job answered {response.status_code} {error_code(response)}")
+    for path, body in ((f"/api/v1/vault/rotations/{job.pk}/resume", None), ("/api/v1/vault/rotations/", {"kind": "rewrap"})):
+        response = retry_until_answered(lambda: api.call("POST", path, json=body), tally, f"settle {path}")
+        if response.status_code in (200, 202):
+            return
+        tally.note(f"settle: POST {path} answered {response.status_code} {error_code(response)}")
 
 
 def check_database(findings: Findings, tally: Tally) -> None:
@@ -98,6 +99,10 @@ def check_database(findings: Findings, tally: Tally) -> None:
 
     for vault in Vault.objects.all():
         versions = set(VaultKey.objects.filter(vault=vault).values_list("version", flat=True))
+        if vault.user_keys_vk_version not in versions:
+            findings.bad_key_versions += 1
+            tally.note(f"vault {vault.pk}: the user keypairs are wrapped under v{vault.user_keys_vk_version}, "
+                       f"which does not exist (versions {sorted(versions)})")
         for model in (Record, File):
             bad = model.objects.filter(owner_id=vault.user_id).exclude(vault_key_version__in=versions).count()
             if bad:

@@ -114,8 +114,13 @@ class Client:
                     self.tally.note(f"download {file_id} {range_header or 'whole'}: wrong bytes")
                 self.tally.count("downloads")
             elif response.status_code == 409 and error_code(response) == "integrity_error":
-                self.tally.count("download_integrity_errors")
-                self.tally.note(f"download {file_id}: 409 integrity_error")
+                # Damage is permanent; a read that raced a rotation's swap is not. Ask again.
+                again = retry_until_answered(lambda: self.request("GET", f"{FILES}{file_id}/content"),
+                                             self.tally, f"file {file_id} after a 409")
+                lasting = again.status_code != 200 or hashlib.sha256(again.content).hexdigest() != body.sha256
+                self.tally.count("download_integrity_errors" + ("" if lasting else "_transient"))
+                self.tally.note(f"download {file_id} {range_header or 'whole'}: 409 integrity_error, "
+                                + ("and again on a second read" if lasting else "but a second read was whole"))
             elif response.status_code < 500:
                 self.unexpected("download", response)
 

@@ -154,7 +154,9 @@ class Stack:
     def _web_command(self) -> list[str]:
         # The Dockerfile's command, on loopback.
         return [sys.executable, "-m", "gunicorn", "coffer.wsgi:application", "--bind", f"127.0.0.1:{self.web_port}",
-                "--workers", "2", "--threads", "4", "--timeout", "120"]
+                "--workers", "2", "--threads", "4", "--timeout", "120",
+                # gunicorn's default control socket is one path per machine user: keep ours apart.
+                "--control-socket", str(self.config.work_dir / "gunicorn.ctl")]
 
     def _worker_command(self) -> list[str]:
         # docker-compose.yml's worker, on this run's queue.
