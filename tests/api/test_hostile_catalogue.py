@@ -83,9 +83,9 @@ def test_every_list_serves_the_edges_of_its_bounds(unlocked_alice, alice_items, 
 # ---- ids in the path ----
 
 
-@pytest.mark.parametrize("user_id", ["11111111111111111111", DIGITS_5000, "0", "007", "-1", TWO_TO_THE_63])
-def test_a_user_id_past_any_account_answers_404(db, user_id):
-    response = APIClient().get(f"/api/v1/users/{user_id}/keys")
+@pytest.mark.parametrize("handle", ["11111111111111111111", DIGITS_5000, "0", "-1", TWO_TO_THE_63, "%00", "%ff%fe", "a" * 300])
+def test_a_key_handle_that_names_nobody_answers_404(db, handle):
+    response = APIClient().get(f"/api/v1/keys/{handle}")
     assert_clear_refusal(response, 404)
 
 
