@@ -43,6 +43,7 @@ urlpatterns = [
     # sharing
     path("sharing/", sharing.sharing_view, name="sharing"),
     path("sharing/grants/", sharing.grant_create_view, name="sharing-grant-create"),
+    path("sharing/key-handle/", sharing.key_handle_view, name="sharing-key-handle"),
     path(
         "sharing/grants/<uuid:grant_id>/revoke/",
         sharing.grant_revoke_view,

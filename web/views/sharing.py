@@ -20,6 +20,7 @@ from coffer.errors import DomainError
 from records.schemas import KINDS
 from records.selectors import record_list, record_open_many
 from sharing.errors import NotFound
+from sharing.key_handles import key_handle_delete, key_handle_get, key_handle_rotate
 from sharing.presenting import present_grant
 from sharing.selectors import app_list_approved, grant_get, grant_list
 from sharing.services import GrantRequestItem, grant_create, grant_revoke
@@ -84,6 +85,7 @@ def _sharing_page(request, *, keys=None, form=None, status=200):
         form = _create_form(request, names, kinds)
     context = {
         "grants": _grant_rows(grant_list(user=request.user), names, kinds),
+        "key_handle": key_handle_get(user=request.user),
         "form": form,
         "unlocked": keys is not None,
         "has_records": bool(kinds),
@@ -170,3 +172,19 @@ def grant_revoke_view(request, grant_id):
         messages.success(request, f"Access for {grant.app.name} revoked. It can fetch nothing more.")
         return redirect(reverse("sharing") + "#grants")
     return render(request, "web/sharing/confirm_revoke.html", {"grant": present_grant(grant)})
+
+
+@shows_lock_state
+@require_POST
+def key_handle_view(request):
+    if request.POST.get("action") == "withdraw":
+        key_handle_delete(user=request.user, request=request)
+        messages.success(request, "Your key handle is withdrawn: it finds nothing now.")
+    else:
+        try:
+            key_handle_rotate(user=request.user, request=request)
+        except NotFound as exc:
+            messages.error(request, exc.detail)
+        else:
+            messages.success(request, "Your new key handle is below. The old one no longer works.")
+    return redirect(reverse("sharing") + "#key-handle")
