@@ -142,8 +142,8 @@ def test_a_missing_object_answers_409(unlocked_alice, backend, upload_pdf):
     _assert_audited(file["id"])
 
 
-def test_a_damaged_empty_file_answers_409(unlocked_alice, backend, upload_pdf):
-    file = upload_pdf(unlocked_alice, 0)
+def test_a_damaged_smallest_file_answers_409(unlocked_alice, backend, upload_pdf):
+    file = upload_pdf(unlocked_alice, 5)  # one short chunk: the smallest document accepted
     backend.rewrite(stored(file["id"]).blob_key, _flip(HEADER_SIZE + 3))
     _assert_409(unlocked_alice.client.get(content_url(file["id"])))
 
