@@ -7,6 +7,7 @@ Environment:
   SOAK_VAULTS         users, each with a vault (default 3)
   SOAK_CLIENTS        client threads per vault (default 2)
   SOAK_FILE_CAP       files per vault before uploads turn into deletes (default 40)
+  SOAK_RECORD_CAP     records per vault before creates turn into deletes (default 150)
   SOAK_SEED           the run's random seed (default: random; printed)
   SOAK_KEEP           1: keep the database and the work directory (logs) afterwards
   SOAK_SOURCE         tree (default): a snapshot of the working tree, tracked and untracked
@@ -147,7 +148,8 @@ def _soak(stack, tally, rng, vaults, *, kills, seconds, interval) -> None:
     stop = threading.Event()
     clients = [
         Client(f"{vault.username}/{i}", vault, Api(stack.base_url, vault.token, tally), tally,
-               random.Random(rng.getrandbits(64)), stop, _int("SOAK_FILE_CAP", 40))
+               random.Random(rng.getrandbits(64)), stop,
+               _int("SOAK_FILE_CAP", 40), _int("SOAK_RECORD_CAP", 150))
         for vault in vaults for i in range(_int("SOAK_CLIENTS", 2))
     ]
     threads = [threading.Thread(target=c.run, name=c.name, daemon=True) for c in clients]
@@ -201,7 +203,8 @@ def _finish(stack: Stack, tally: Tally, vaults: list[VaultState]) -> bool:
     for _, _, what in lost_outside[:5]:
         tally.note(f"connection lost outside kills: {what}")
     print(f"soak: detail: uploads={c['uploads']} downloads={c['downloads']} "
-          f"record_creates={c['record_creates']} record_edits={c['record_edits']} deletes={c['deletes']} "
+          f"record_creates={c['record_creates']} record_edits={c['record_edits']} "
+          f"record_deletes={c['record_deletes']} file_deletes={c['deletes']} "
           f"pin_changes={c['pin_changes']} recoveries={c['recoveries']} "
           f"rotations_rewrap={c['rotations_rewrap']} rotations_reencrypt={c['rotations_reencrypt']} "
           f"rotation_409={sum(v for k, v in c.items() if k.startswith('rotation_409'))} "

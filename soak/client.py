@@ -15,7 +15,7 @@ import threading
 import time
 import uuid
 
-from .api import Api, Lost, Tally, Unresolved, error_code, retry_until_answered
+from .api import Api, Lost, Tally, Unresolved, error_code, retry_until_answered, route_of
 from .content import CHUNK, EXTENSION, new_body
 from .pins import PinKeeper
 from .state import FileState, RecordState, VaultState
@@ -29,9 +29,9 @@ class Client:
     }
 
     def __init__(self, name: str, vault: VaultState, api: Api, tally: Tally, rng: random.Random,
-                 stop: threading.Event, file_cap: int):
+                 stop: threading.Event, file_cap: int, record_cap: int):
         self.name, self.vault, self.api, self.tally, self.rng, self.stop = name, vault, api, tally, rng, stop
-        self.file_cap = file_cap
+        self.file_cap, self.record_cap = file_cap, record_cap
         self.pins = PinKeeper(vault, api, tally, rng)
         self.operations = list(self.WEIGHTS)
         self.weights = [self.WEIGHTS[op] for op in self.operations]
@@ -65,8 +65,10 @@ class Client:
                 self.tally.count("relock_423")
                 self.api.unlock_secret = None
                 continue
-            if response.status_code < 300:
-                self.pins.check_session_ended(started, epoch)
+            # A file's metadata answers without the vault's keys (no filename), so proves nothing.
+            needs_keys = not (method == "GET" and path.startswith(FILES) and not path.endswith("/content"))
+            if response.status_code < 300 and needs_keys:
+                self.pins.check_session_ended(started, epoch, f"{method} {route_of(path)}")
             return response
         return response
 
@@ -74,7 +76,7 @@ class Client:
 
     def upload(self):
         with self.vault.lock:
-            full = len(self.vault.files) + len(self.vault.unsure_files) >= self.file_cap
+            full = len(self.vault.files) >= self.file_cap
         if full:
             return self.delete_file()
         body = new_body(self.rng)
@@ -167,6 +169,10 @@ class Client:
     # ---- records ----
 
     def record_create(self):
+        with self.vault.lock:
+            full = len(self.vault.records) >= self.record_cap
+        if full:
+            return self.record_delete()
         label = f"soak-{uuid.uuid4().hex}"
         data = {"title": f"note {self.rng.randint(0, 10**6)}", "text": self.text()}
         try:
@@ -184,6 +190,35 @@ class Client:
                 self.vault.unsure_records[label] = data
         else:
             self.unexpected("record create", response)
+
+    def record_delete(self):
+        with self.vault.item_lock(self.vault.records, self.rng) as record_id:
+            if record_id is None:
+                return False
+            state = self.vault.records[record_id]
+            try:
+                response = self.request("DELETE", f"{RECORDS}{record_id}/", headers={"If-Match": state.etag})
+            except Lost:
+                response = None
+            if response is None or response.status_code >= 500:
+                probe = retry_until_answered(lambda: self.request("GET", f"{RECORDS}{record_id}/?reveal=true"),
+                                             self.tally, f"record {record_id} after a lost delete")
+                gone = probe.status_code == 404
+                if not gone:
+                    self.verify_record(record_id, state, (state.data,))
+            elif response.status_code == 204:
+                gone = True
+            elif response.status_code == 412:
+                self.tally.count("stale_etag_412")
+                self.verify_record(record_id, state, (state.data,))
+                return
+            else:
+                self.unexpected("record delete", response)
+                return
+            if gone:
+                with self.vault.lock:
+                    del self.vault.records[record_id]
+                self.tally.count("record_deletes")
 
     def record_edit(self):
         with self.vault.item_lock(self.vault.records, self.rng) as record_id:

@@ -35,11 +35,9 @@ class PinKeeper:
 
     def unlock_current(self) -> None:
         with self.vault.secret_lock.shared():
-            epoch = self.vault.epoch
             if not self.unlock_with(self.vault.pin):
                 self.tally.note(f"{self.vault.username}: the current PIN was refused")
                 raise Unresolved("current PIN refused")
-            self.session_epoch = epoch
 
     def unlock_with(self, pin: str) -> bool:
         """Opens a session with `pin`: True, or False if the PIN was refused. Waits out
@@ -54,6 +52,7 @@ class PinKeeper:
             code = error_code(response)
             if response.status_code == 200:
                 self.api.unlock_secret = response.json()["unlock_secret"]
+                self.session_epoch = self.vault.epoch  # callers hold the secret lock: it cannot move
                 return True
             if code == "wrong_pin":
                 self.tally.count("wrong_pin_probes")
@@ -65,13 +64,13 @@ class PinKeeper:
             return False
         raise Unresolved("unlock")
 
-    def check_session_ended(self, started: float, epoch: int) -> None:
+    def check_session_ended(self, started: float, epoch: int, what: str) -> None:
         """A request sent with a session older than a confirmed PIN change or recovery,
         and sent after it was confirmed, should have been refused (423)."""
         if epoch < self.vault.epoch and started > self.vault.epoch_changed_at:
             self.tally.count("sessions_outliving_secret")
             if self.tally.counts["sessions_outliving_secret"] <= NOTED_STALE_SESSIONS:
-                self.tally.note(f"{self.vault.username}: a session served a request after its PIN was replaced")
+                self.tally.note(f"{self.vault.username}: a session served {what} after its PIN was replaced")
 
     def _confirmed(self, *, pin: str, own_session_ends: bool) -> None:
         self.vault.pin = pin
