@@ -100,7 +100,7 @@ UNLINKED = {
     "apps_me_user_keys",  # an app's view, signed with an app's key, not this user's token
     "v1_accounts_tokens_destroy",  # would revoke the token the sequence runs with
 }
-STATEFUL_EXAMPLES = 12
+STATEFUL_EXAMPLES = 30  # enough sequences that records and files are both reached through their links, whatever the ids
 STATEFUL_STEPS = 8
 
 
