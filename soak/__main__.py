@@ -103,10 +103,13 @@ def main() -> int:
 
         connections.close_all()
         stack.teardown(drop=not keep)
-        if keep or not ok:
-            print(f"soak: logs kept in {work_dir}" + (f", database {stack.db_name}" if keep else ""), flush=True)
+        if keep:
+            print(f"soak: work directory {work_dir}, database {stack.db_name}", flush=True)
         else:
-            shutil.rmtree(work_dir, ignore_errors=True)
+            # The logs stay (small, and no secret is in them); the source copy and the objects go.
+            for bulky in ("src", "s3", "rclone-cache"):
+                shutil.rmtree(work_dir / bulky, ignore_errors=True)
+            print(f"soak: logs in {work_dir}", flush=True)
     return 0 if ok else 1
 
 
@@ -123,7 +126,7 @@ def _new_vault(stack: Stack, tally: Tally, rng: random.Random, n: int) -> VaultS
     pin = new_pin(rng)
     setup = _expect(api.call("POST", "/api/v1/vault/setup", json={"pin": pin}), 201)
     vault = VaultState(username=username, token=issued.json()["token"], pin=pin,
-                       recovery_code=setup.json()["recovery_code"])
+                       recovery_code=setup.json()["recovery_code"], keeps_recovery_code=n == 0)
     api.unlock_secret = _expect(api.call("POST", "/api/v1/vault/unlock", json={"pin": pin}), 200).json()["unlock_secret"]
     for i in range(4):
         data = {"title": f"seed {i}", "text": f"seeded {rng.random()}"}

@@ -121,7 +121,9 @@ class Api:
         except requests.RequestException as exc:
             ended = time.monotonic()
             with self.tally.lock:
-                self.tally.lost_connections.append((started, ended, f"{method} {route_of(path)}: {type(exc).__name__}"))
+                self.tally.lost_connections.append(
+                    (started, ended, f"t={started - self.tally.started:.1f}s {method} {route_of(path)}: "
+                                     f"{type(exc).__name__} {str(exc)[-120:]}"))
                 self.tally.counts["connections_lost"] += 1
             raise Lost(str(exc)) from None
         ended = time.monotonic()

@@ -64,6 +64,10 @@ def settle(stack: Stack, tally: Tally, vaults: list[VaultState], findings: Findi
     else:
         findings.stuck_jobs = RotationJob.objects.filter(state=RotationJob.State.RUNNING).count()
         tally.note(f"{findings.stuck_jobs} rotation jobs still running after {SETTLE_SECONDS:.0f}s")
+    for job in RotationJob.objects.filter(state=RotationJob.State.FAILED).exclude(pk__in=restarted_failed):
+        # Failed during the run, and taken over by a later job since: still a finding.
+        findings.failed_jobs += 1
+        tally.note(f"rotation job {job.pk} ({job.kind}) ended failed during the run: {str(job.errors)[:300]}")
     output = stack.manage("gc_blobs", "--grace-seconds", "0")
     match = re.search(r"deleted (\d+) orphans", output)
     findings.gc_deleted = int(match.group(1)) if match else -1

@@ -273,6 +273,8 @@ class Client:
         self.pins.change_pin()
 
     def recover(self):
+        if self.vault.keeps_recovery_code:
+            return False
         return self.pins.recover()
 
     def rotate(self):

@@ -83,6 +83,9 @@ class VaultState:
     unsure_files: dict[str, FileState] = field(default_factory=dict)
     # A recovery whose answer was lost after it committed: the new code never reached us.
     recovery_code_unknown: bool = False
+    # No recoveries during the run, so the final check always tries one recovery code
+    # that has lived through every rotation and PIN change (lost answers can spend the others).
+    keeps_recovery_code: bool = False
     # Bumped on each confirmed PIN change or recovery, which must end every other session.
     epoch: int = 0
     epoch_changed_at: float = 0.0
