@@ -13,6 +13,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 
+from django.conf import settings
+
 from storage.factory import get_store
 from vault.crypto.errors import IntegrityError
 from vault.crypto.stream import StreamEncryptor, decrypt_stream
@@ -96,7 +98,9 @@ def _reencrypt(job, item, file, keys) -> None:
                 _swap(locked, item, keys, job)
             item_advance(item, State.SWAPPED)
     if item.state == State.SWAPPED:
-        store.delete(item.old_blob_key)
+        if not settings.COFFER_BLOB_RETENTION:
+            store.delete(item.old_blob_key)
+        # Else the old object stays for the backup retention: the blob GC deletes it then.
         item_advance(item, State.DONE)
 
 

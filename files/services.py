@@ -212,11 +212,13 @@ def _body(file: File, first: bytes, rest: Iterator[bytes], request) -> Iterator[
 
 
 def file_delete(*, owner, file_id, request=None) -> None:
-    """Removes the row, then (once that is committed) the object."""
+    """Removes the row. The object stays for the backup retention (COFFER_BLOB_RETENTION),
+    then the blob GC deletes it; with no retention it goes once the row is committed."""
     store = get_store()
     with transaction.atomic():
         file = file_get(owner=owner, file_id=file_id, for_update=True)
         file_event(action="file.delete", file=file, request=request)
         blob_key = file.blob_key
         file.delete()
-        transaction.on_commit(lambda: _delete_blob(store, blob_key))
+        if not settings.COFFER_BLOB_RETENTION:
+            transaction.on_commit(lambda: _delete_blob(store, blob_key))

@@ -149,3 +149,17 @@ class RotationItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_kind} {self.item_id}: {self.state}"
+
+
+class UnreferencedBlob(models.Model):
+    """An object in the store that no row referred to when the blob GC last looked.
+
+    It is kept for COFFER_BLOB_RETENTION seconds from then, so a database restored
+    from a backup inside that window still finds every object it names.
+    """
+
+    blob_key = models.CharField(max_length=64, unique=True)
+    first_seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"unreferenced blob since {self.first_seen_at.isoformat()}"

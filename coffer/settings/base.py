@@ -241,6 +241,10 @@ COFFER_ROTATION_MAX_ATTEMPTS = env.int("COFFER_ROTATION_MAX_ATTEMPTS", default=1
 COFFER_TEST_SEAMS: list[str] = []
 # The blob GC leaves objects younger than this alone (uploads still in flight).
 COFFER_GC_GRACE_SECONDS = env.int("COFFER_GC_GRACE_SECONDS", default=24 * 3600)
+# ... and keeps an object no row refers to this long after it first found it so, so a
+# database restored from a backup inside the window finds every object (docs/operations.md).
+# Match it to your database backups' retention. 0: deleted at once.
+COFFER_BLOB_RETENTION = env.int("COFFER_BLOB_RETENTION", default=30 * 86400)
 
 # Audit chain (docs/audit.md): sign a checkpoint every few minutes, walk the whole chain daily.
 COFFER_AUDIT_CHECKPOINT_SECONDS = env.int("COFFER_AUDIT_CHECKPOINT_SECONDS", default=300)

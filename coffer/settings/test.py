@@ -46,3 +46,5 @@ COFFER_ROTATION_RETRY_BASE_SECONDS = env.float("COFFER_ROTATION_RETRY_BASE_SECON
 COFFER_ROTATION_RETRY_MAX_SECONDS = env.float("COFFER_ROTATION_RETRY_MAX_SECONDS", default=5.0)
 # Race tests list the seams they hold; a worker gets them through its environment.
 COFFER_TEST_SEAMS = env.list("COFFER_TEST_SEAMS", default=[])
+# Tests collect unreferenced objects at once unless they test the retention itself.
+COFFER_BLOB_RETENTION = env.int("COFFER_BLOB_RETENTION", default=0)

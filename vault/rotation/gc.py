@@ -1,9 +1,17 @@
 """The blob garbage collector: deletes objects nothing refers to, and aborts dangling
-multipart uploads, once they are older than a grace period.
+multipart uploads.
 
 An object is referenced by a File row, or by an unfinished rotation item that is
-writing it (new) or will delete it after its swap (old). The grace period covers
-uploads whose row is not committed yet.
+writing it (new) or will retire it after its swap (old). Two clocks protect the rest:
+
+- the grace period (COFFER_GC_GRACE_SECONDS), by the object's own age: an upload's
+  object exists before its row commits, so a young object is never judged;
+- the retention (COFFER_BLOB_RETENTION), from the first GC pass that found the
+  object unreferenced (an UnreferencedBlob row): a database restored from a backup
+  taken inside that window still finds every object it names (docs/operations.md).
+  With retention 0, an unreferenced object goes on the pass that finds it.
+
+A restored database that names an object again takes it off the list.
 """
 
 from __future__ import annotations
@@ -19,7 +27,7 @@ from django.utils import timezone
 from audit.services import audit_record
 from coffer.retry import with_retries
 from storage.factory import get_store
-from vault.models import RotationItem
+from vault.models import RotationItem, UnreferencedBlob
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +37,7 @@ class GcResult:
     scanned: int
     deleted: int
     aborted_uploads: int
+    retained: int = 0  # unreferenced, but inside the retention window
 
 
 def referenced_blob_keys() -> set[str]:
@@ -41,24 +50,41 @@ def referenced_blob_keys() -> set[str]:
     return keys
 
 
-def gc_blobs(*, grace: timedelta | None = None, actor=None) -> GcResult:
+def retention() -> timedelta:
+    return timedelta(seconds=settings.COFFER_BLOB_RETENTION)
+
+
+def gc_blobs(*, grace: timedelta | None = None, retain: timedelta | None = None, actor=None) -> GcResult:
     grace = grace if grace is not None else timedelta(seconds=settings.COFFER_GC_GRACE_SECONDS)
+    retain = retain if retain is not None else retention()
     store = get_store()
-    cutoff = timezone.now() - grace
+    now = timezone.now()
     # Listing first, then reading references: an object created after the listing is
-    # never considered, and one referenced by the time we check is kept.
-    # Storage or database away for a while: each call is retried with backoff, for minutes.
+    # never considered, and one referenced by the time we check is kept. Storage or
+    # database away for a while: each call is retried with backoff, for minutes.
     listed = with_retries(lambda: list(store.list_blobs()), what="listing the blob store")
-    candidates = [blob for blob in listed if blob.modified <= cutoff]
+    candidates = {blob.key for blob in listed if blob.modified <= now - grace}
     referenced = with_retries(referenced_blob_keys, what="reading blob references")
-    deleted = 0
-    for blob in candidates:
-        if blob.key not in referenced:
-            with_retries(lambda key=blob.key: store.delete(key), what="deleting an orphan blob")
-            deleted += 1
+    unreferenced = candidates - referenced
+    seen = dict(UnreferencedBlob.objects.values_list("blob_key", "first_seen_at"))
+    # Named again (a restored database), or gone from the store: off the list.
+    UnreferencedBlob.objects.filter(blob_key__in=set(seen) & referenced).delete()
+    listed_keys = {blob.key for blob in listed}
+    UnreferencedBlob.objects.filter(blob_key__in=set(seen) - listed_keys).delete()
+    expired = {key for key in unreferenced if retain <= timedelta(0) or (key in seen and seen[key] <= now - retain)}
+    UnreferencedBlob.objects.bulk_create(
+        [UnreferencedBlob(blob_key=key, first_seen_at=now) for key in unreferenced - expired - set(seen)],
+        ignore_conflicts=True,
+    )
+    for key in sorted(expired):
+        with_retries(lambda key=key: store.delete(key), what="deleting an unreferenced blob")
+    UnreferencedBlob.objects.filter(blob_key__in=expired).delete()
     aborted = with_retries(lambda: store.abort_stale_uploads(grace), what="aborting stale uploads")
-    result = GcResult(scanned=len(candidates), deleted=deleted, aborted_uploads=aborted)
+    result = GcResult(scanned=len(candidates), deleted=len(expired), aborted_uploads=aborted,
+                      retained=len(unreferenced - expired))
     audit_record(action="blobs.gc", actor=actor, target_kind="storage",
-                 details={"scanned": result.scanned, "deleted": result.deleted, "aborted_uploads": result.aborted_uploads})
-    logger.info("blob GC: scanned %s, deleted %s, aborted %s uploads", result.scanned, result.deleted, aborted)
+                 details={"scanned": result.scanned, "deleted": result.deleted, "retained": result.retained,
+                          "aborted_uploads": result.aborted_uploads})
+    logger.info("blob GC: scanned %s, deleted %s, retained %s, aborted %s uploads",
+                result.scanned, result.deleted, result.retained, aborted)
     return result
