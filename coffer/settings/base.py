@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "web",
     "sharing",
     "files",
+    "consistency",
 ]
 
 MIDDLEWARE = [
@@ -280,4 +281,14 @@ COFFER_SHARING_THROTTLE_RATES = {
 }
 CELERY_BEAT_SCHEDULE["sharing-purge-expired-grants"] = {
     "task": "sharing.tasks.grants_purge_expired", "schedule": 3600.0,
+}
+
+# The consistency check (docs/operations.md): how often beat runs it, rows per database
+# batch, object headers read at once, and its time limit (below the broker's visibility timeout).
+COFFER_CONSISTENCY_CHECK_SECONDS = env.int("COFFER_CONSISTENCY_CHECK_SECONDS", default=24 * 3600)
+COFFER_CONSISTENCY_BATCH = env.int("COFFER_CONSISTENCY_BATCH", default=2000)
+COFFER_CONSISTENCY_WORKERS = env.int("COFFER_CONSISTENCY_WORKERS", default=8)
+COFFER_CONSISTENCY_TIME_LIMIT_SECONDS = env.int("COFFER_CONSISTENCY_TIME_LIMIT_SECONDS", default=3000)
+CELERY_BEAT_SCHEDULE["consistency-check"] = {
+    "task": "consistency.tasks.consistency_check_run", "schedule": float(COFFER_CONSISTENCY_CHECK_SECONDS),
 }

@@ -130,19 +130,42 @@ def new_header(dek: bytes, context: bytes, *, rng: Rng = nacl.utils.random) -> b
     return version_and_prefix + _commitment(dek, version_and_prefix, context)
 
 
-def _open_header(dek: bytes, context: bytes, header: bytes) -> _StreamKeys:
-    _check_key_and_context(dek, context)
+@dataclass(frozen=True, slots=True)
+class StreamHeader:
+    """A header's fields, checked as far as they can be without the key."""
+
+    version: int
+    nonce_prefix: bytes
+    commitment: bytes
+
+
+def parse_header(header: bytes) -> StreamHeader:
+    """Split a header into its fields; IntegrityError unless it is 49 bytes of version 1.
+
+    Needs no key, so a consistency check can run it over every stored object; the
+    commitment itself is only checked by `open_header`.
+    """
     header = bytes(header)
     if len(header) != HEADER_SIZE or header[0] != VERSION:
         raise IntegrityError()
-    version_and_prefix = header[: 1 + PREFIX_SIZE]
+    return StreamHeader(
+        version=header[0],
+        nonce_prefix=header[1 : 1 + PREFIX_SIZE],
+        commitment=header[1 + PREFIX_SIZE :],
+    )
+
+
+def _open_header(dek: bytes, context: bytes, header: bytes) -> _StreamKeys:
+    _check_key_and_context(dek, context)
+    fields = parse_header(header)
+    version_and_prefix = bytes([fields.version]) + fields.nonce_prefix
     expected = _commitment(dek, version_and_prefix, context)
-    if not hmac.compare_digest(expected, header[1 + PREFIX_SIZE :]):
+    if not hmac.compare_digest(expected, fields.commitment):
         raise IntegrityError()
     return _StreamKeys(
         chunk_key=_blake2b(b"", key=dek, person=CHUNK_KEY_PERSON),
-        prefix=version_and_prefix[1:],
-        associated_data=header + context,
+        prefix=fields.nonce_prefix,
+        associated_data=bytes(header) + context,
     )
 
 
