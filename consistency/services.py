@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from audit.services import NO_SUBJECT, audit_record
 from coffer.retry import with_retries
+from coffer.seams import seam
 from storage.factory import get_store
 
 from .blob_index import BlobIndex
@@ -39,6 +40,7 @@ def consistency_check(*, stream_batch: int = STREAM_BATCH, workers: int = WORKER
     report = ConsistencyReport.empty(started_at=timezone.now(), max_ids=max_ids)
     # Listed before any row is read: a row that commits later is looked at again, not misjudged.
     index = with_retries(lambda: BlobIndex(store.list_blobs()), what="listing the blob store")
+    seam("consistency.listed")
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="consistency") as pool:
         check_file_objects(report, store=store, index=index, batch=stream_batch, pool=pool)
     del index
