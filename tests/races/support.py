@@ -165,7 +165,12 @@ def no_version_missing(vaulted: Vaulted) -> None:
 
 
 def everything_opens(vaulted: Vaulted) -> None:
-    """With the newest PIN, then with the newest recovery code (which it then replaces)."""
+    """With the newest PIN, then with the newest recovery code (which it then replaces);
+    and `manage.py check_consistency` finds nothing wrong."""
+    from consistency.services import consistency_check
+
+    report = consistency_check()
+    assert report.clean, report.as_dict()
     no_version_missing(vaulted)
     reads_everything(vaulted, vaulted.unlock())
     new_pin = "602817" if vaulted.pin != "602817" else "715203"

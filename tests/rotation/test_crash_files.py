@@ -50,6 +50,10 @@ def _fill(person, rng, records=50, files=20):
 
 
 def _check_everything(person, notes, digests, target_version=2):
+    from consistency.services import consistency_check
+
+    report = consistency_check()
+    assert report.clean, report.as_dict()
     assert list(VaultKey.objects.values_list("version", flat=True)) == [target_version]
     assert set(Record.objects.values_list("vault_key_version", flat=True)) == {target_version}
     assert set(File.objects.values_list("vault_key_version", flat=True)) == {target_version}

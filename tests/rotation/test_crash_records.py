@@ -51,6 +51,10 @@ def test_killing_the_worker_ten_times_loses_no_record(celery_worker_process, ali
     assert job.state == "done", (job.errors, worker.log()[-2000:])
     assert job.items_done == job.items_total == 60
     assert list(VaultKey.objects.values_list("version", flat=True)) == [2]
+    from consistency.services import consistency_check
+
+    report = consistency_check()
+    assert report.clean, report.as_dict()
     assert set(Record.objects.values_list("vault_key_version", flat=True)) == {2}
     for record_id, (label, data) in payloads.items():
         body = alice.client.get(f"/api/v1/records/{record_id}/?reveal=true").json()

@@ -61,6 +61,10 @@ def _reads_back(person, digests) -> None:
 
 
 def _nothing_orphaned_nothing_missing() -> None:
+    from consistency.services import consistency_check
+
+    report = consistency_check()
+    assert report.clean, report.as_dict()
     gc_blobs(grace=timedelta(0))
     stored = {blob.key for blob in get_store().list_blobs()}
     assert stored == set(File.objects.values_list("blob_key", flat=True))
