@@ -216,7 +216,8 @@ def _finish(stack: Stack, tally: Tally, vaults: list[VaultState]) -> bool:
           f"connections_lost={c['connections_lost']} (outside kills {len(lost_outside)}) "
           f"unlock_busy_503={len(busy)} sessions_outliving_secret={c['sessions_outliving_secret']} "
           f"failed_jobs={findings.failed_jobs} stuck_jobs={findings.stuck_jobs} "
-          f"bad_key_versions={findings.bad_key_versions} gc_deleted={findings.gc_deleted} "
+          f"bad_key_versions={findings.bad_key_versions} inconsistent={findings.inconsistent} "
+          f"gc_deleted={findings.gc_deleted} "
           f"check_passes={findings.passes} recovery_checked_vaults={recovered_checks}/{len(vaults)} "
           f"findings={c['findings']}", flush=True)
     for note in tally.notes:
@@ -227,7 +228,7 @@ def _finish(stack: Stack, tally: Tally, vaults: list[VaultState]) -> bool:
           f"orphans={findings.orphans} missing_blobs={findings.missing_blobs} "
           f"5xx={len(server_errors)} (outside kills)", flush=True)
     return not (findings.lost or findings.orphans or findings.missing_blobs or server_errors
-                or findings.bad_key_versions or findings.stuck_jobs)
+                or findings.bad_key_versions or findings.stuck_jobs or findings.inconsistent)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ class Findings:
     orphans: int = 0
     missing_blobs: int = 0
     bad_key_versions: int = 0
+    inconsistent: int = 0  # what `manage.py check_consistency` found wrong
     gc_deleted: int = 0
     failed_jobs: int = 0
     stuck_jobs: int = 0
@@ -68,7 +69,9 @@ def settle(stack: Stack, tally: Tally, vaults: list[VaultState], findings: Findi
         # Failed during the run, and taken over by a later job since: still a finding.
         findings.failed_jobs += 1
         tally.note(f"rotation job {job.pk} ({job.kind}) ended failed during the run: {str(job.errors)[:300]}")
-    output = stack.manage("gc_blobs", "--grace-seconds", "0")
+    # Zero retention too: the stack runs production settings, which keep unreferenced
+    # objects 30 days for restores; the check wants everything unreferenced gone now.
+    output = stack.manage("gc_blobs", "--grace-seconds", "0", "--retention-seconds", "0")
     match = re.search(r"deleted (\d+) orphans", output)
     findings.gc_deleted = int(match.group(1)) if match else -1
 
@@ -113,6 +116,13 @@ def check_database(findings: Findings, tally: Tally) -> None:
                 findings.bad_key_versions += bad
                 tally.note(f"{bad} {model.__name__} rows of vault {vault.pk} refer to a vault key version "
                            f"that does not exist (versions {sorted(versions)})")
+    from consistency.services import consistency_check
+
+    report = consistency_check()
+    findings.inconsistent = report.wrong
+    for name, result in report.checks.items():
+        if result.wrong:
+            tally.note(f"check_consistency: {name}: {result.wrong} wrong, e.g. {result.ids[:3]}")
     stored = {blob.key for blob in get_store().list_blobs()}
     referenced = set(File.objects.values_list("blob_key", flat=True))
     findings.orphans = len(stored - referenced)
