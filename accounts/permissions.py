@@ -53,3 +53,26 @@ class HasScope(BasePermission):
             details={"scope": needed, "method": request.method, "path": request.path},
         )
         raise InsufficientScope(f"This token lacks the '{needed}' scope.")
+
+
+class SessionRequired(PermissionDenied):
+    default_detail = "Only a signed-in browser session may do this; API tokens may not."
+    default_code = "session_required"
+
+
+class BrowserSessionOnly(BasePermission):
+    """For what no token may do, whatever its scopes (deleting the account): a token is
+    a credential handed to an app, and deletion is the person's own act."""
+
+    def has_permission(self, request, view) -> bool:
+        if request.auth is None or request.method == "OPTIONS":
+            return True
+        audit_record(
+            action="token.scope_denied",
+            outcome="denied",
+            request=request,
+            target_kind="token",
+            target_id=getattr(request.auth, "pk", ""),
+            details={"scope": "(browser session only)", "method": request.method, "path": request.path},
+        )
+        raise SessionRequired()

@@ -268,3 +268,18 @@ class GrantCreateForm(forms.Form):
             for record_id, _ in self.fields["records"].choices
             if record_id in chosen
         ]
+
+
+class AccountDeleteForm(forms.Form):
+    password = forms.CharField(
+        label="Account password",
+        max_length=256,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    confirmation = forms.CharField(
+        label="Type your username to confirm",
+        max_length=150,
+        strip=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none"}),
+    )

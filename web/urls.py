@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, activity, documents, records, settings, sharing, vault
+from .views import account_delete, accounts, activity, documents, records, settings, sharing, vault
 
 urlpatterns = [
     path("", vault.home_view, name="home"),
@@ -8,6 +8,8 @@ urlpatterns = [
     path("accounts/login/", accounts.login_view, name="login"),
     path("accounts/signup/", accounts.signup_view, name="signup"),
     path("accounts/logout/", accounts.logout_view, name="logout"),
+    path("accounts/delete/", account_delete.account_delete_view, name="account-delete"),
+    path("accounts/deleted/", account_delete.account_deleted_view, name="account-deleted"),
     # the vault
     path("vault/setup/", vault.setup_view, name="vault-setup"),
     path("vault/setup/saved/", vault.recovery_code_saved_view, name="vault-setup-saved"),

@@ -43,3 +43,14 @@ class TokenOutput(serializers.Serializer):
 
 class TokenCreatedOutput(TokenOutput):
     token = serializers.CharField(help_text="Shown once. Send it as `Authorization: Token <token>`.")
+
+
+class AccountDeleteInput(serializers.Serializer):
+    password = serializers.CharField(max_length=256, write_only=True, trim_whitespace=False)
+    confirmation = serializers.CharField(max_length=150, trim_whitespace=False,
+                                         help_text="Your username, typed exactly.")
+
+
+class AccountDeletedOutput(serializers.Serializer):
+    erasure_job_id = serializers.UUIDField()
+    detail = serializers.CharField()

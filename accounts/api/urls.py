@@ -8,5 +8,6 @@ urlpatterns = [
     path("logout", views.LogoutView.as_view(), name="api-logout"),
     path("token", views.TokenCreateView.as_view(), name="api-token-create"),
     path("tokens", views.TokenListView.as_view(), name="api-token-list"),
+    path("delete", views.AccountDeleteView.as_view(), name="api-account-delete"),
     path("tokens/<int:token_id>", views.TokenDetailView.as_view(), name="api-token-detail"),
 ]

@@ -1,16 +1,20 @@
 from django.contrib.auth import login, logout
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts import selectors, services
+from accounts.deletion import account_delete
+from accounts.permissions import BrowserSessionOnly
 from accounts.scopes import VAULT_MANAGE
 from coffer.api.schema import errors
 
 from .serializers import (
+    AccountDeletedOutput,
+    AccountDeleteInput,
     CredentialsInput,
     RegisterInput,
     RegisterOutput,
@@ -105,3 +109,28 @@ class TokenDetailView(APIView):
         access_token = selectors.token_get(user=request.user, token_id=token_id)
         services.token_revoke(access_token=access_token, request=request)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AccountDeleteView(APIView):
+    """Deleting the account: a browser session only, never a token (docs/security.md)."""
+
+    permission_classes = [IsAuthenticated, BrowserSessionOnly]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+    @extend_schema(
+        request=AccountDeleteInput, responses={202: AccountDeletedOutput, **errors(400, 401, 403, 429)},
+        description="Deletes the signed-in account. Needs the account password and the username typed "
+        "exactly as `confirmation`. Every key is destroyed at once; the encrypted objects are deleted in "
+        "the background by the erasure job named in the answer. Refused to API tokens (403 "
+        "`session_required`); a wrong password answers 403 `reauthentication_failed`.",
+    )
+    def post(self, request):
+        data = AccountDeleteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        job = account_delete(user=request.user, **data.validated_data, request=request)
+        request._request.session.flush()  # not logout(): its signal would audit the gone user by name
+        return Response(
+            AccountDeletedOutput({"erasure_job_id": job.pk, "detail": "Your account is deleted."}).data,
+            status=status.HTTP_202_ACCEPTED,
+        )

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "sharing",
     "files",
     "consistency",
+    "erasure",
 ]
 
 MIDDLEWARE = [
@@ -292,3 +293,10 @@ COFFER_CONSISTENCY_TIME_LIMIT_SECONDS = env.int("COFFER_CONSISTENCY_TIME_LIMIT_S
 CELERY_BEAT_SCHEDULE["consistency-check"] = {
     "task": "consistency.tasks.consistency_check_run", "schedule": float(COFFER_CONSISTENCY_CHECK_SECONDS),
 }
+
+# Account deletion (docs/security.md): the erasure task retries a storage fault with
+# backoff up to this many seconds apart, without end; beat re-drives a pending job
+# that has not moved for this long.
+COFFER_ERASURE_RETRY_MAX_SECONDS = env.int("COFFER_ERASURE_RETRY_MAX_SECONDS", default=600)
+COFFER_ERASURE_STALE_SECONDS = env.int("COFFER_ERASURE_STALE_SECONDS", default=1800)
+CELERY_BEAT_SCHEDULE["erasure-redrive"] = {"task": "erasure.tasks.erasure_redrive", "schedule": 600.0}

@@ -24,6 +24,7 @@ from vault.services import VaultError, vault_change_pin
 from ..decorators import unlocked_vault_required
 from ..forms import (
     SCOPE_CHOICES,
+    AccountDeleteForm,
     PinChangeForm,
     RotationStartForm,
     TokenCreateForm,
@@ -38,6 +39,7 @@ def _settings_page(request, *, pin_form=None, token_form=None, new_token=None, s
     context = {
         "vault": vault_state(user=request.user, unlock_secret=None),
         "pin_form": pin_form or PinChangeForm(),
+        "delete_form": AccountDeleteForm(auto_id="delete_%s"),
         "token_form": token_form or TokenCreateForm(),
         "tokens": token_list(user=request.user),
         "scope_names": SCOPE_NAMES,
