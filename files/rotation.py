@@ -13,8 +13,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 
-from django.conf import settings
-
+from coffer.seams import seam
+from storage.base import BlobNotFound
 from storage.factory import get_store
 from vault.crypto.errors import IntegrityError
 from vault.crypto.stream import StreamEncryptor, decrypt_stream
@@ -37,18 +37,34 @@ class FileRotationHandler:
         return files.values_list("pk", "ciphertext_size")
 
     def process(self, *, job: RotationJob, item: RotationItem, keys) -> None:
-        file = File.objects.filter(pk=item.item_id, owner_id=job.vault.user_id).first()
-        if item.state in (State.PENDING, State.WRITTEN, State.VERIFIED) and (
-            file is None or (item.old_blob_key and file.blob_key != item.old_blob_key)
-        ):
-            # The file was deleted or replaced meanwhile: drop any half-made copy.
+        file = _file_of(job, item)
+        if not _gone(item, file):
+            try:
+                if job.kind == RotationJob.Kind.REWRAP:
+                    _rewrap(job, item, file, keys)
+                else:
+                    _reencrypt(job, item, file, keys)
+                return
+            except (BlobNotFound, File.DoesNotExist):
+                # Deleted while this step read it (its object goes with it), or truly missing.
+                if not _gone(item, _file_of(job, item)):
+                    raise
+        # The file was deleted or replaced meanwhile: nothing left to move. A half-made copy
+        # is dropped; after a swap the new object was the file's own, and the GC judges it.
+        if item.state != State.SWAPPED:
             _discard_new_blob(item)
-            item_advance(item, State.DONE)
-            return
-        if job.kind == RotationJob.Kind.REWRAP:
-            _rewrap(job, item, file, keys)
-        else:
-            _reencrypt(job, item, file, keys)
+        item_advance(item, State.DONE)
+
+
+def _file_of(job: RotationJob, item: RotationItem) -> File | None:
+    return File.objects.filter(pk=item.item_id, owner_id=job.vault.user_id).first()
+
+
+def _gone(item: RotationItem, file: File | None) -> bool:
+    if file is None:
+        return True
+    copying = item.state in (State.PENDING, State.WRITTEN, State.VERIFIED)
+    return copying and bool(item.old_blob_key) and file.blob_key != item.old_blob_key
 
 
 def _rewrap(job, item, file, keys) -> None:
@@ -78,6 +94,7 @@ def _reencrypt(job, item, file, keys) -> None:
         staged = wrap_dek(vault_key=keys.key(job.target_version), dek=dek, user_id=file.owner_id,
                           file_id=str(file.pk), vault_key_version=job.target_version)
         item_advance(item, State.PENDING, new_blob_key=new_key, old_blob_key=file.blob_key, staged_wrapped_dek=staged)
+        seam("file.rotation.copy")
         hasher = hashlib.sha256()
         encryptor = StreamEncryptor(dek, stream_context(user_id=file.owner_id, file_id=str(file.pk), dek_version=file.dek_version + 1))
         store.put(new_key, _reencrypted(item, _plaintext(store, file, keys, item), hasher, encryptor))
@@ -98,9 +115,9 @@ def _reencrypt(job, item, file, keys) -> None:
                 _swap(locked, item, keys, job)
             item_advance(item, State.SWAPPED)
     if item.state == State.SWAPPED:
-        if not settings.COFFER_BLOB_RETENTION:
-            store.delete(item.old_blob_key)
-        # Else the old object stays for the backup retention: the blob GC deletes it then.
+        # The old object is the blob GC's now, never deleted here: a download that began
+        # before the swap may still be reading it, and a database backup taken before the
+        # swap still names it (COFFER_BLOB_RETENTION).
         item_advance(item, State.DONE)
 
 

@@ -185,3 +185,28 @@ def test_two_rotations_back_to_back_from_one_session_with_eager_celery(alice, se
         app.conf.task_always_eager = False
     assert list(VaultKey.objects.values_list("version", flat=True)) == [3]
     everything_opens(vaulted)
+
+
+def test_a_file_deleted_while_reencrypt_copies_it_does_not_fail_the_job(alice):
+    """Rows: rotation item step. Found by the soak: the copy met the deleted file's missing
+    object ("object missing", a permanent fault) and failed the whole job."""
+    from files.models import File
+    from vault.models import RotationItem
+    from vault.rotation.services import rotation_step
+
+    vaulted = fill(alice, records=1, files=3)
+    job_id = rotate(vaulted.unlock(), "reencrypt")
+
+    def drive():
+        while not rotation_step(job_id=job_id, budget_seconds=5).finished:
+            pass
+
+    with Held("file.rotation.copy", run=drive) as held:
+        item = RotationItem.objects.get(job_id=job_id, item_kind="file", state="pending", new_blob_key__gt="")
+        assert vaulted.unlock().delete(f"/api/v1/files/{item.item_id}/").status_code == 204
+        assert not File.objects.filter(pk=item.item_id).exists()
+        vaulted.files.pop(item.item_id)
+        held.release()
+    job = RotationJob.objects.get(pk=job_id)
+    assert job.state == "done", job.errors
+    everything_opens(vaulted)

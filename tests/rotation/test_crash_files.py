@@ -143,6 +143,31 @@ def test_a_kill_between_the_states_that_matter_loses_nothing(celery_worker_proce
     worker.start()
     wait_for(lambda: not _running(job_id), timeout=120, message="the job to finish")
     assert RotationJob.objects.get(pk=job_id).state == "done", worker.log()[-3000:]
+    assert store.exists(item.old_blob_key)  # the job never deletes it: the blob GC does
+    _check_everything(alice, notes, digests)
+    _no_orphans_after_gc()
     assert not store.exists(item.old_blob_key)
+
+
+@pytest.mark.parametrize("kind", ["reencrypt", "rewrap"])
+def test_a_file_deleted_after_its_swap_and_before_its_item_is_done_does_not_fail_the_job(
+        celery_worker_process, s3_settings, alice, kind):
+    """Found by the soak: a worker killed right after `swapped`, the file deleted before it
+    resumed; the resumed item found no file (AttributeError, six times) and failed the job."""
+    worker, rng = celery_worker_process, random.Random(11)
+    alice.setup_vault().unlock()
+    notes, digests = _fill(alice, rng, records=2, files=3)
+    job_id = alice.client.post("/api/v1/vault/rotations/", {"kind": kind}, format="json").json()["id"]
+    worker.start(COFFER_ROTATION_TEST_PAUSE_AFTER="file:swapped")
+    wait_for(lambda: RotationItem.objects.filter(job_id=job_id, item_kind="file", state="swapped").exists(),
+             timeout=60, message="a file to reach swapped")
+    worker.kill()
+    item = RotationItem.objects.get(job_id=job_id, item_kind="file", state="swapped")
+    assert alice.client.delete(f"/api/v1/files/{item.item_id}/").status_code == 204
+    digests.pop(item.item_id)
+    worker.start()
+    wait_for(lambda: not _running(job_id), timeout=120, message="the job to finish")
+    job = RotationJob.objects.get(pk=job_id)
+    assert job.state == "done", (job.errors, worker.log()[-3000:])
     _check_everything(alice, notes, digests)
     _no_orphans_after_gc()
