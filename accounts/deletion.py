@@ -17,12 +17,9 @@ erasure job as target, counts only, no address.
 
 from __future__ import annotations
 
-import logging
-
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
@@ -30,12 +27,12 @@ from audit.services import audit_record
 from erasure.models import ErasureJob
 from erasure.services import erasure_job_create
 from erasure.tasks import erasure_run
+from notify.mails import mail_account_deleted
 from vault.locking import vault_locked
 from vault.models import RotationItem, Vault
 
 from .services import AccountError, user_check_password
 
-logger = logging.getLogger(__name__)
 User = get_user_model()
 
 
@@ -68,7 +65,7 @@ def account_delete(*, user, password: str, confirmation: str, request=None) -> E
         with transaction.atomic():
             job, counts = _erase(user_id=user_id, vault=None)
     _unlock_sessions_forget(user_id)
-    _mail_account_deleted(email=email)
+    mail_account_deleted(email=email)  # notify/mails.py: after the commit, a failure only logged
     return job
 
 
@@ -131,21 +128,3 @@ def _unlock_sessions_forget(user_id: int) -> None:
     keys = list(redis.scan_iter(match=pattern))
     if keys:
         redis.delete(*keys)
-
-
-def _mail_account_deleted(*, email: str) -> None:
-    if not email:
-        return
-    try:
-        send_mail(
-            "Your Coffer account was deleted",
-            "Your Coffer account was deleted, with everything in its vault. The keys that opened your "
-            "records and documents were destroyed at once, so nobody can open them any more; the "
-            "encrypted files are being removed from storage now.\n\n"
-            "If you did not do this, someone knew your account password. The account cannot be "
-            "brought back. Contact the people who run this Coffer server, and change that password "
-            "wherever else you use it.",
-            None, [email],
-        )
-    except Exception as exc:  # the account is gone either way; the mail must not turn that into an error
-        logger.warning("account deletion mail not sent (%s)", type(exc).__name__)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from audit.services import NO_SUBJECT, audit_record, client_ip
 from audit.typed_names import typed_username_hash
 from coffer.errors import DomainError
+from notify.services import signin_device_remember
 
 from .models import AccessToken
 from .scopes import ALL_SCOPES
@@ -80,11 +81,16 @@ def mail_register_taken(*, email: str, address_taken: bool) -> None:
     send_mail("Your Coffer sign-up", body, None, [email])
 
 
+# Password checks that sign someone in, as opposed to re-authenticating someone signed in.
+SIGN_IN_ACTIONS = frozenset({"account.login", "token.login"})
+
+
 def user_check_password(*, username: str, password: str, request=None, action: str = "account.login") -> User:
     """Checks credentials and audits the attempt either way.
 
     A failure keeps only a keyed hash of the typed name (audit/typed_names.py):
-    people type passwords into the username field.
+    people type passwords into the username field. A sign-in from a device the
+    account has not used before mails its owner (notify/services.py).
     """
     user = authenticate(request, username=username, password=password)
     if user is None:
@@ -98,6 +104,8 @@ def user_check_password(*, username: str, password: str, request=None, action: s
         )
         raise AccountError("invalid_credentials", "Wrong username or password.", status=401)
     audit_record(action=action, actor=user, request=request, target_kind="user", target_id=user.pk)
+    if action in SIGN_IN_ACTIONS:
+        signin_device_remember(user=user, request=request)
     return user
 
 

@@ -20,6 +20,7 @@ from accounts.services import user_check_password
 from audit.services import audit_record
 from coffer.errors import DomainError
 from coffer.seams import seam
+from notify.mails import mail_pin_changed, mail_recovery_used
 from vault.crypto.context import Context
 from vault.crypto.errors import IntegrityError
 from vault.crypto.kdf import PROFILES, SALT_SIZE, KdfParams, derive_pin_key
@@ -489,6 +490,7 @@ def vault_change_pin(*, user, pin: str, new_pin: str, unlock_secret: str | None 
             keys=VaultKeys(kek=credentials.kek, vault_keys=current.vault_keys, key_set_version=locked.key_set_version),
         )
     audit_record(action="vault.pin_change", actor=user, request=request, target_kind="vault", target_id=vault.pk)
+    mail_pin_changed(user=user, at=timezone.now())  # outside the lock, after the commit
 
 
 def vault_recover(*, user, recovery_code: str, new_pin: str, request=None) -> str:
@@ -532,6 +534,7 @@ def vault_recover(*, user, recovery_code: str, new_pin: str, request=None) -> st
     except IntegrityError:
         raise _recovery_refused(vault, user, request) from None
     audit_record(action="vault.recover", actor=user, request=request, target_kind="vault", target_id=vault.pk)
+    mail_recovery_used(user=user, at=timezone.now())  # outside the lock, after the commit
     return new_code
 
 

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "files",
     "consistency",
     "erasure",
+    "notify",
 ]
 
 MIDDLEWARE = [
@@ -113,9 +114,12 @@ CACHES = {
     }
 }
 
-# Mail (sign-up notes): printed to the console unless EMAIL_URL names an SMTP server.
+# Mail (sign-up and notification mails, notify/mails.py): printed to the console unless
+# EMAIL_URL names an SMTP server, e.g. smtp+tls://user:password@mail.example:587.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("COFFER_FROM_EMAIL", default="Coffer <coffer@localhost>")
+# Seconds a dead or slow SMTP server may hold the request whose mail it is.
+EMAIL_TIMEOUT = env.int("COFFER_EMAIL_TIMEOUT", default=10)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

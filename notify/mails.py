@@ -1,0 +1,85 @@
+"""The notification mails: plain text, short, and never a secret.
+
+Each says what happened, when, and what to do if it was not you. None holds a
+PIN, recovery code, unlock secret, token, key or a link with a token in it, nor
+the client's address. They go out after the transaction commits (immediately
+when there is none), and a mail that cannot be sent is logged by kind and error
+type, never with its text or address, and swallowed: the operation it reports
+has happened either way. EMAIL_TIMEOUT bounds how long a dead server can hold a
+request. docs/security.md "Notification mails" lists them.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from django.core.mail import send_mail
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+NOT_YOU_PASSWORD = (
+    "If it was not you, someone knows your account password. Sign in, revoke any API token you do not "
+    "recognise under Settings, lock your vault, and ask the people who run this Coffer server to reset "
+    "your password. Your records stay encrypted: the password alone does not open the vault."
+)
+
+
+def mail_signin_new_device(*, user, device: str, at: datetime) -> None:
+    _send(kind="signin_new_device", to=user.email, subject="New sign-in to your Coffer account", body=(
+        f"Your Coffer account {user.username} was signed in to from a device it had not seen before: "
+        f"{device}, at {_when(at)}.\n\n"
+        "If it was you, there is nothing to do.\n\n" + NOT_YOU_PASSWORD
+    ))
+
+
+def mail_pin_changed(*, user, at: datetime) -> None:
+    _send(kind="pin_changed", to=user.email, subject="Your Coffer PIN was changed", body=(
+        f"The PIN of your Coffer vault ({user.username}) was changed at {_when(at)}. Every other "
+        "unlocked session of your vault was locked.\n\n"
+        "If it was you, there is nothing to do: use the new PIN from now on.\n\n"
+        "If it was not you, someone knows your account password and your PIN. Set a new PIN with your "
+        "recovery code now (on the unlock page, \"Use your recovery code\"), revoke any API token "
+        "you do not recognise under Settings, and ask the people who run this Coffer server to reset "
+        "your password."
+    ))
+
+
+def mail_recovery_used(*, user, at: datetime) -> None:
+    _send(kind="recovery_used", to=user.email, subject="Your Coffer recovery code was used", body=(
+        f"The recovery code of your Coffer vault ({user.username}) was used at {_when(at)} to set a new "
+        "PIN. That code no longer works: a new one was shown once to whoever used it.\n\n"
+        "If it was you, keep the new recovery code somewhere safe, away from your PIN.\n\n"
+        "If it was not you, someone has your account password and your recovery code, and now sets your "
+        "PIN. Contact the people who run this Coffer server at once, and revoke any API token you do not "
+        "recognise under Settings."
+    ))
+
+
+def mail_account_deleted(*, email: str) -> None:
+    _send(kind="account_deleted", to=email, subject="Your Coffer account was deleted", body=(
+        "Your Coffer account was deleted, with everything in its vault. The keys that opened your "
+        "records and documents were destroyed at once, so nobody can open them any more; the "
+        "encrypted files are being removed from storage now.\n\n"
+        "If you did not do this, someone knew your account password. The account cannot be "
+        "brought back. Contact the people who run this Coffer server, and change that password "
+        "wherever else you use it."
+    ))
+
+
+def _when(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _send(*, kind: str, to: str, subject: str, body: str) -> None:
+    if not to:
+        return
+
+    def send() -> None:
+        try:
+            send_mail(subject, body, None, [to])
+        except Exception as exc:  # noqa: BLE001 - the operation happened; a lost note must not undo or fail it
+            logger.warning("notification mail %s not sent (%s)", kind, type(exc).__name__)
+
+    transaction.on_commit(send)
