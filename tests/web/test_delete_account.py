@@ -28,9 +28,10 @@ def test_its_own_page_is_strict_and_needs_no_unlocked_vault(locked_web):
     _check(locked_web.get("/accounts/delete/"))
 
 
-def test_it_deletes_the_account_logs_out_and_says_it_is_done(unlocked_web, alice):
+def test_it_deletes_the_account_logs_out_and_says_it_is_done(unlocked_web, alice, django_capture_on_commit_callbacks):
     mail.outbox.clear()
-    response = unlocked_web.post("/accounts/delete/", {"password": PASSWORD, "confirmation": "alice"})
+    with django_capture_on_commit_callbacks(execute=True):  # the mail goes out after the commit
+        response = unlocked_web.post("/accounts/delete/", {"password": PASSWORD, "confirmation": "alice"})
     assert response.status_code == 302 and response["Location"] == "/accounts/deleted/"
     assert response.cookies[settings.COFFER_UNLOCK_COOKIE].value == ""  # the unlock cookie is cleared
     assert not User.objects.filter(username="alice").exists()
