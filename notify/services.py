@@ -26,8 +26,8 @@ def signin_device_remember(*, user, request) -> bool:
     now = timezone.now()
     label = device_label(request.META.get("HTTP_USER_AGENT", "") if request is not None else "")
     digest = device_hmac(label=label, network=network_of(client_ip(request)))
+    seen_before = SignInDevice.objects.filter(user=user).exists()  # forgotten devices count here
     SignInDevice.objects.filter(user=user, last_seen_at__lt=now - DEVICE_FORGET_AFTER).delete()
-    seen_before = SignInDevice.objects.filter(user=user).exists()
     device, created = SignInDevice.objects.get_or_create(user=user, device_hmac=digest,
                                                          defaults={"last_seen_at": now})
     if not created:
