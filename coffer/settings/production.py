@@ -16,7 +16,8 @@ if not (COFFER_SERVER_KEYS or COFFER_SERVER_KEYS_FILE):  # noqa: F405
         "without the server keyring no vault can be opened."
     )
 
-# Sign-up notes go out by SMTP; an unset EMAIL_URL means a relay on the host.
+# Sign-up and notification mails (notify/mails.py) go out by SMTP; an unset EMAIL_URL
+# means a relay on the host. Set it as smtp+tls://user:password@mail.example:587.
 vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
 
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
