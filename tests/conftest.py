@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from accounts.scopes import ALL_SCOPES
 from tests.support.dumps import cache_clear
 
-pytest_plugins = ["tests.fixtures.s3server", "tests.fixtures.celery_worker", "tests.fixtures.smtp"]
+pytest_plugins = ["tests.fixtures.s3server", "tests.fixtures.restartable_s3", "tests.fixtures.celery_worker", "tests.fixtures.smtp"]
 
 PASSWORD = "correct horse battery staple"
 PIN = "482915"

@@ -9,7 +9,6 @@ import subprocess
 
 import pytest
 from django.db import connection, connections
-from django.test import override_settings
 from rest_framework.test import APIClient
 
 from erasure.models import ErasureJob
@@ -17,24 +16,14 @@ from files.models import File
 from storage.factory import get_store
 from tests.conftest import PASSWORD, PIN, make_person
 from tests.fixtures.celery_worker import wait_for
-from tests.rotation.restartable_s3 import RestartableS3
 from vault.models import Vault
 
 pytestmark = [pytest.mark.slow]
 
 
 @pytest.fixture
-def storage(tmp_path):
-    server = RestartableS3(tmp_path / "s3")
-    server.start()
-    bucket = server.server.create_bucket()
-    with override_settings(
-        COFFER_STORAGE="s3", COFFER_S3_ENDPOINT_URL=server.server.endpoint_url, COFFER_S3_BUCKET=bucket,
-        COFFER_S3_ACCESS_KEY=server.server.access_key, COFFER_S3_SECRET_KEY=server.server.secret_key,
-        COFFER_S3_REGION=server.server.region,
-    ):
-        yield server
-    server.stop()
+def storage(restartable_s3):
+    return restartable_s3
 
 
 def _upload(person, n: int) -> str:

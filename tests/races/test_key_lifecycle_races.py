@@ -210,3 +210,24 @@ def test_a_file_deleted_while_reencrypt_copies_it_does_not_fail_the_job(alice):
     job = RotationJob.objects.get(pk=job_id)
     assert job.state == "done", job.errors
     everything_opens(vaulted)
+
+
+def test_a_step_that_sees_the_last_leased_item_finish_elsewhere_looks_again(alice):
+    """Rows: rotation item step. Found by the soak: two workers on one job; one saw a leased
+    item, the other finished it, and the first took min() of nothing (ValueError), which
+    stalled the job until beat re-drove it."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from vault.models import RotationItem
+    from vault.rotation.services import _after_step
+
+    vaulted = fill(alice, records=1, files=0)
+    job_id = rotate(vaulted.unlock(), "rewrap")
+    job = RotationJob.objects.get(pk=job_id)
+    RotationItem.objects.filter(job=job).update(lease_until=timezone.now() + timedelta(minutes=1))  # leased elsewhere
+    with Held("rotation.after_step.expiry", run=lambda: _after_step(job)) as held:
+        RotationItem.objects.filter(job=job).update(state="done", lease_until=None)  # ... and finished there
+        result = held.release()
+    assert not result.finished and result.retry_in == 0

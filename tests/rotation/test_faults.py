@@ -7,12 +7,10 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.test import override_settings
 
 from files.models import File
 from storage.factory import get_store
 from tests.fixtures.celery_worker import wait_for
-from tests.rotation.restartable_s3 import RestartableS3
 from vault.models import RotationItem, RotationJob, VaultKey
 from vault.rotation.gc import gc_blobs
 
@@ -22,17 +20,8 @@ OUTAGE_SECONDS = 30
 
 
 @pytest.fixture
-def s3(tmp_path):
-    server = RestartableS3(tmp_path / "s3")
-    server.start()
-    bucket = server.server.create_bucket()
-    with override_settings(
-        COFFER_STORAGE="s3", COFFER_S3_ENDPOINT_URL=server.server.endpoint_url, COFFER_S3_BUCKET=bucket,
-        COFFER_S3_ACCESS_KEY=server.server.access_key, COFFER_S3_SECRET_KEY=server.server.secret_key,
-        COFFER_S3_REGION=server.server.region,
-    ):
-        yield server
-    server.stop()
+def s3(restartable_s3):
+    return restartable_s3
 
 
 def _fill(person, files=6):

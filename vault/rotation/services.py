@@ -17,16 +17,17 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError as DbIntegrityError
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 
 from audit.services import audit_record
 from coffer.errors import DomainError
 from coffer.retry import max_attempts, retry_delay
+from coffer.seams import seam
+from storage.base import BlobNotFound
 from vault.crypto.errors import IntegrityError
 from vault.crypto.keys import new_key
 from vault.crypto.session import VaultKeys
-from storage.base import BlobNotFound
 from vault.crypto.wrap import unwrap_key, wrap_key, wrap_to_recovery
 from vault.locking import keyset_sync, vault_locked
 from vault.models import RotationItem, RotationJob, Vault, VaultKey
@@ -278,7 +279,11 @@ def _after_step(job: RotationJob) -> StepResult:
         free = workable.filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now)).exists()
         if free:
             return StepResult(finished=False, retry_in=0)
-        next_expiry = min(workable.values_list("lease_until", flat=True))
+        seam("rotation.after_step.expiry")
+        # Another worker may have finished the last leased item since: then look again now.
+        next_expiry = workable.aggregate(Min("lease_until"))["lease_until__min"]
+        if next_expiry is None:
+            return StepResult(finished=False, retry_in=0)
         return StepResult(finished=False, retry_in=max(0.5, (next_expiry - now).total_seconds()))
     return _finish(job)
 
