@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import connection
 
 from tests.conftest import PIN, make_person
+from tests.support.processes import free_port, stop, wait_listening
 
 ROOT = Path(__file__).resolve().parents[2]
 CONF = ROOT / "deploy" / "nginx" / "coffer.conf"
@@ -37,34 +38,6 @@ HOST = "localhost"
 
 def _conf_seconds(directive: str) -> int:
     return int(re.search(rf"^{directive} (\d+)s;", CONF.read_text(), re.M).group(1))
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_listening(process: subprocess.Popen, port: int, log: Path, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"exited with {process.returncode}:\n{log.read_text(errors='replace')}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"not listening after {timeout} s:\n{log.read_text(errors='replace')}")
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def dockerfile_gunicorn_args() -> list[str]:
@@ -119,7 +92,7 @@ def front_door(django_db_setup, django_db_blocker, tmp_path_factory):
         check=True, capture_output=True,
     )
 
-    gunicorn_port, nginx_port = _free_port(), _free_port()
+    gunicorn_port, nginx_port = free_port(), free_port()
     args = dockerfile_gunicorn_args()
     args[args.index("--bind") + 1] = f"127.0.0.1:{gunicorn_port}"
     access_log, gunicorn_log = tmp / "gunicorn-access.log", tmp / "gunicorn.log"
@@ -160,12 +133,12 @@ def front_door(django_db_setup, django_db_blocker, tmp_path_factory):
         stdout=subprocess.DEVNULL, stderr=open(tmp / "nginx.out", "wb"), start_new_session=True,
     )
     try:
-        _wait_listening(gunicorn, gunicorn_port, gunicorn_log)
-        _wait_listening(nginx, nginx_port, tmp / "nginx.out")
+        wait_listening(gunicorn, gunicorn_port, gunicorn_log)
+        wait_listening(nginx, nginx_port, tmp / "nginx.out")
         yield FrontDoor(gunicorn_port, nginx_port, cert, access_log)
     finally:
-        _stop(nginx)
-        _stop(gunicorn)
+        stop(nginx)
+        stop(gunicorn)
 
 
 @pytest.fixture
