@@ -1,0 +1,121 @@
+"""`coffer app keygen|register|status|grants|open|verify`: an app's side, its private keys
+kept in a keys file (mode 0600) named by --keys or COFFER_APP_KEYS."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..app import AppClient, AppKeys, verify_attestation_offline
+from ..errors import VerificationError
+from .common import emit, fail, json_option, reported_errors, state
+
+keys_option = click.option(
+    "--keys", "keys_path", envvar="COFFER_APP_KEYS", required=True, type=click.Path(dir_okay=False, path_type=Path),
+    help="The app's keys file (or COFFER_APP_KEYS).",
+)
+
+
+def _client(keys_path: Path) -> AppClient:
+    return AppClient(state().resolved_server(), AppKeys.load(keys_path))
+
+
+@click.group()
+def app() -> None:
+    """Your app's side: keys, registration, the grants users made to it, attestations."""
+
+
+@app.command()
+@keys_option
+@click.option("--force", is_flag=True, help="Replace an existing keys file.")
+@json_option
+def keygen(keys_path: Path, force: bool) -> None:
+    """Make the app's X25519 and Ed25519 keys and write them to the keys file."""
+    if keys_path.exists() and not force:
+        fail(f"{keys_path} exists; --force replaces it (and the app registered with it is lost).", 2)
+    keys = AppKeys.generate()
+    keys.save(keys_path)
+    emit({"box_public_key": keys.box_public_key, "sign_public_key": keys.sign_public_key},
+         columns=("key", "public half"), rows=[("X25519 (grants)", keys.box_public_key),
+                                               ("Ed25519 (requests)", keys.sign_public_key)])
+
+
+@app.command()
+@keys_option
+@click.option("--name", required=True, help="The app's name, as users will see it.")
+@click.option("--callback", required=True, help="https:// URL of the app (http:// only for localhost).")
+@json_option
+def register(keys_path: Path, name: str, callback: str) -> None:
+    """Register the app's keys with Coffer; an admin then approves it."""
+    with reported_errors(), _client(keys_path) as client:
+        registered = client.register(name=name, callback_url=callback)
+    client.keys.save(keys_path)
+    emit(registered, columns=("app id", "state"), rows=[(registered["id"], registered["state"])])
+
+
+@app.command("status")
+@keys_option
+@json_option
+def app_status(keys_path: Path) -> None:
+    """The app's registration: pending, approved or revoked."""
+    with reported_errors(), _client(keys_path) as client:
+        me = client.me()
+    emit(me, columns=("app id", "name", "state"), rows=[(me["id"], me["name"], me["state"])])
+
+
+@app.command()
+@keys_option
+@json_option
+def grants(keys_path: Path) -> None:
+    """List the live grants served to the app (still sealed; `open` reads them)."""
+    with reported_errors(), _client(keys_path) as client:
+        served = list(client.served_grants())
+    emit([{k: v for k, v in g.items() if k != "sealed_grant"} for g in served],
+         columns=("grant id", "user", "issued", "expires"),
+         rows=[(g["id"], g["user_id"], g["issued_at"], g["expires_at"]) for g in served])
+
+
+@app.command("open")
+@keys_option
+@click.argument("grant_ids", nargs=-1)
+@json_option
+def open_(keys_path: Path, grant_ids: tuple[str, ...]) -> None:
+    """Unseal and verify grants (all, or the GRANT_IDS) and print the shared fields.
+
+    Exits 1, printing nothing of it, if any grant fails to verify."""
+    with reported_errors(), _client(keys_path) as client:
+        opened = [client.open(g) for g in client.served_grants() if not grant_ids or g["id"] in grant_ids]
+    if grant_ids and len(opened) != len(set(grant_ids)):
+        fail("error: not_found: some of these grants are not live for this app")
+    rows = [(g.grant_id, g.user_id, r.label, r.kind, name, value)
+            for g in opened for r in g.records for name, value in r.fields.items()]
+    emit([g.as_json() for g in opened], columns=("grant", "user", "record", "kind", "field", "value"), rows=rows)
+
+
+@app.command()
+@click.argument("attestation", type=click.File("r", encoding="utf-8"))
+@click.option("--key-handle", help="The key handle the user gave you (checked with the server).")
+@click.option("--public-key", help="The user's Ed25519 public key, base64, to check offline.")
+@click.option("--purpose", help="Refuse it unless it was signed for this purpose.")
+@json_option
+def verify(attestation: Any, key_handle: str | None, public_key: str | None, purpose: str | None) -> None:
+    """Verify a signed ATTESTATION (a file with the JSON the user's Coffer answered, or -)."""
+    if bool(key_handle) == bool(public_key):
+        fail("Give exactly one of --key-handle and --public-key.", 2)
+    signed = json.load(attestation)
+    with reported_errors():
+        if public_key:
+            verified = verify_attestation_offline(signed, public_key=public_key)
+        else:
+            with AppClient(state().resolved_server(), AppKeys.generate()) as client:
+                verified = client.verify_attestation(signed, handle=str(key_handle))
+        if purpose is not None and verified.purpose != purpose:
+            raise VerificationError(f"signed for {verified.purpose!r}, not {purpose!r}")
+    emit({"verified": True, "attestation": signed.get("attestation"), "user_id": verified.user_id,
+          "purpose": verified.purpose, "issued_at": verified.issued_at, "payload": verified.payload},
+         columns=("verified", "user", "purpose", "issued at", "payload"),
+         rows=[("yes", verified.user_id, verified.purpose, verified.issued_at,
+                json.dumps(verified.payload, ensure_ascii=False))])
