@@ -1,0 +1,153 @@
+"""The `coffer` command, run as a subprocess against a live Coffer: sign-in, records round
+trip, a 100 MiB file up and down, progress on stderr, --json parsed, the app commands."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from tests.records.samples import valid
+
+from .conftest import PASSWORD, PIN, client_env, make_user, run_cli
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+MIB = 1024 * 1024
+
+
+def ok(result) -> str:
+    assert result.returncode == 0, (result.stdout, result.stderr)
+    return result.stdout
+
+
+def as_json(result):
+    return json.loads(ok(result))
+
+
+@pytest.fixture
+def signed_in(live_coffer, tmp_path):
+    """alice, signed in by `coffer login` with her vault set up by `coffer setup`."""
+    make_user("alice")
+    env = client_env(tmp_path, COFFER_SERVER=live_coffer.url, COFFER_PASSWORD=PASSWORD, COFFER_PIN=PIN)
+    login = as_json(run_cli("login", "--username", "alice", "--json", env=env, cwd=tmp_path))
+    assert login["server"] == live_coffer.url and "vault:manage" in login["scopes"]
+    config = tmp_path / "coffer-config.json"
+    assert config.stat().st_mode & 0o777 == 0o600 and PASSWORD not in config.read_text()
+    assert len(as_json(run_cli("setup", "--json", env=env, cwd=tmp_path))["recovery_code"]) >= 20
+    del env["COFFER_PASSWORD"], env["COFFER_PIN"]
+    return env
+
+
+def test_secrets_are_never_taken_from_the_command_line(tmp_path):
+    env = client_env(tmp_path)
+    for args in (["unlock", "--pin", PIN], ["login", "--password", PASSWORD], ["setup", "--pin", PIN]):
+        refused = run_cli(*args, env=env, cwd=tmp_path)
+        assert refused.returncode == 2 and "No such option" in refused.stderr
+    # With no terminal and no variable, it says where the secret should come from.
+    missing = run_cli("--server", "http://127.0.0.1:9", "login", "--username", "alice", env=env, cwd=tmp_path)
+    assert missing.returncode == 2 and "COFFER_PASSWORD" in missing.stderr
+
+
+def test_a_record_goes_round_trip_through_the_cli(signed_in, tmp_path):
+    env = signed_in
+    unlock = as_json(run_cli("unlock", "--json", env={**env, "COFFER_PIN": PIN}, cwd=tmp_path))
+    env = {**env, "COFFER_UNLOCK": unlock["unlock_secret"]}
+    shell = ok(run_cli("unlock", env={**env, "COFFER_PIN": PIN}, cwd=tmp_path))
+    assert shell.startswith("export COFFER_UNLOCK=")
+
+    card = valid("bank_card")
+    added = as_json(run_cli("records", "add", "bank_card", "--label", "Everyday Visa", "--json",
+                            input=json.dumps(card), env=env, cwd=tmp_path))
+    assert added["kind"] == "bank_card" and added["data"]["number"] != card["number"]
+    table = ok(run_cli("records", "ls", env=env, cwd=tmp_path))
+    assert "Everyday Visa" in table and added["id"] in table
+    assert card["number"].replace(" ", "") not in table
+
+    revealed = as_json(run_cli("--json", "records", "get", added["id"], "--reveal", env=env, cwd=tmp_path))
+    assert revealed["data"]["number"] == card["number"].replace(" ", "") and revealed["revealed"] is True
+    edited = as_json(run_cli("records", "edit", added["id"], "--label", "Old Visa", "--data-file", "-", "--json",
+                             input=json.dumps({"holder": "Alice Q. Example"}), env=env, cwd=tmp_path))
+    assert (edited["label"], edited["revision"]) == ("Old Visa", added["revision"] + 1)
+    stale = run_cli("records", "edit", added["id"], "--label", "x", "--if-match", added["etag"], env=env, cwd=tmp_path)
+    assert stale.returncode == 1 and "precondition_failed" in stale.stderr
+
+    ok(run_cli("records", "rm", added["id"], env=env, cwd=tmp_path))
+    assert as_json(run_cli("records", "ls", "--json", env=env, cwd=tmp_path)) == []
+
+    ok(run_cli("lock", env=env, cwd=tmp_path))
+    locked = run_cli("records", "ls", env=env, cwd=tmp_path)
+    assert locked.returncode == 1 and "vault_locked" in locked.stderr
+
+    export = run_cli("export", env=env, cwd=tmp_path)
+    assert export.returncode == 1 and "no export endpoint" in export.stderr
+
+
+def test_a_100_mib_file_goes_up_and_down_with_progress_and_the_same_sha256(signed_in, tmp_path):
+    env = {**signed_in, "COFFER_PIN": PIN}  # each command unlocks with the PIN and locks when done
+    source = tmp_path / "scan.pdf"
+    with source.open("wb") as out:
+        out.write(b"%PDF-1.7\n")
+        for _ in range(100):
+            out.write(os.urandom(MIB))
+    size = source.stat().st_size
+
+    put = run_cli("files", "put", str(source), "--name", "Scan Zoë.pdf", "--json", env=env, cwd=tmp_path)
+    uploaded = as_json(put)
+    assert (uploaded["size"], uploaded["filename"], uploaded["content_type"]) == (size, "Scan Zoë.pdf", "application/pdf")
+    assert "up scan.pdf" in put.stderr and "100%" in put.stderr and "100.0/100.0 MiB" in put.stderr
+
+    listed = ok(run_cli("files", "ls", env=env, cwd=tmp_path))
+    assert uploaded["id"] in listed
+
+    got = run_cli("files", "get", uploaded["id"], "-o", "back.pdf", env=env, cwd=tmp_path)
+    assert "down back.pdf" in got.stderr and "100%" in got.stderr
+    assert f"Wrote back.pdf ({size} bytes)" in ok(got)
+    assert hashlib.sha256((tmp_path / "back.pdf").read_bytes()).hexdigest() == hashlib.sha256(source.read_bytes()).hexdigest()
+
+
+def test_an_app_is_made_registered_and_opens_and_verifies_with_the_cli(signed_in, live_coffer, tmp_path):
+    from coffer_client import Coffer
+
+    from sharing.models import App
+    from sharing.services import app_approve
+
+    env = {**signed_in, "COFFER_APP_KEYS": str(tmp_path / "app-keys.json")}
+    keys = as_json(run_cli("app", "keygen", "--json", env=env, cwd=tmp_path))
+    assert (tmp_path / "app-keys.json").stat().st_mode & 0o777 == 0o600
+    registered = as_json(run_cli("app", "register", "--name", "CLI app", "--callback", "https://cli.example/cb",
+                                 "--json", env=env, cwd=tmp_path))
+    assert registered["state"] == "pending" and registered["sign_public_key"] == keys["sign_public_key"]
+    pending = run_cli("app", "grants", env=env, cwd=tmp_path)
+    assert pending.returncode == 1 and "app_not_approved" in pending.stderr
+    app_approve(app=App.objects.get(id=registered["id"]), actor=None)
+
+    token = json.loads((tmp_path / "coffer-config.json").read_text())["token"]
+    with Coffer(live_coffer.url, token) as alice:
+        alice.unlock(PIN)
+        card = alice.create_record("bank_card", valid("bank_card"), label="Visa")
+        grant = alice.create_grant(registered["id"], [{"record_id": card.id, "fields": ["holder"]}],
+                                   expires_at=timezone.now() + timedelta(days=1))
+        signed = alice.attest("consent:cli.example/terms", {"agreed": True})
+        handle = alice.publish_key_handle()
+
+    assert [g["id"] for g in as_json(run_cli("app", "grants", "--json", env=env, cwd=tmp_path))] == [grant.id]
+    [opened] = as_json(run_cli("app", "open", grant.id, "--json", env=env, cwd=tmp_path))
+    assert opened["records"][0]["fields"] == {"holder": valid("bank_card")["holder"]}
+    assert valid("bank_card")["holder"] in ok(run_cli("app", "open", env=env, cwd=tmp_path))
+
+    attestation = tmp_path / "attestation.json"
+    attestation.write_text(json.dumps(signed))
+    by_handle = as_json(run_cli("app", "verify", str(attestation), "--key-handle", handle, "--purpose",
+                                "consent:cli.example/terms", "--json", env=env, cwd=tmp_path))
+    assert by_handle["verified"] is True and by_handle["payload"] == {"agreed": True}
+    offline = run_cli("app", "verify", "-", "--public-key", signed["public_key"], input=json.dumps(signed),
+                      env={"PATH": env["PATH"], "PYTHONPATH": env["PYTHONPATH"]}, cwd=tmp_path)
+    assert "consent:cli.example/terms" in ok(offline)
+    wrong_purpose = run_cli("app", "verify", str(attestation), "--public-key", signed["public_key"], "--purpose",
+                            "location-fix", env=env, cwd=tmp_path)
+    assert wrong_purpose.returncode == 1 and "verification failed" in wrong_purpose.stderr and wrong_purpose.stdout == ""
