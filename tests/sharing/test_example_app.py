@@ -1,6 +1,6 @@
 """examples/app_client.py, run as its own process against a live server. It knows nothing of
-Coffer's code: it registers, receives a grant, decrypts exactly the granted fields and
-verifies both signatures. Tampering fails verification; revoked or expired grants are not served."""
+Coffer's server code, only the coffer-client package (clients/python): it registers, receives
+a grant, decrypts exactly the granted fields and verifies both signatures. Tampering fails verification; revoked or expired grants are not served."""
 
 from __future__ import annotations
 
@@ -25,14 +25,15 @@ from vault.models import Vault
 
 from .conftest import ATTESTATIONS_URL, create_grant, create_record, grant_url, published_handle
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "app_client.py"
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "app_client.py"
 
 
 def run_example(*args, cwd: Path) -> subprocess.CompletedProcess:
-    # -I: no PYTHONPATH, no script directory, no user site: Coffer's modules cannot be imported.
+    # -s, a temporary cwd and only the client package on PYTHONPATH: Coffer's modules cannot be imported.
     return subprocess.run(
-        [sys.executable, "-I", str(EXAMPLE), *map(str, args)],
-        capture_output=True, text=True, timeout=60, cwd=cwd, env={"PATH": "/usr/bin:/bin"},
+        [sys.executable, "-s", str(EXAMPLE), *map(str, args)], capture_output=True, text=True, timeout=60,
+        cwd=cwd, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT / "clients" / "python")},
     )
 
 
@@ -77,11 +78,11 @@ def approve(example: ExampleApp) -> None:
     app_approve(app=App.objects.get(id=example.id), actor=None)
 
 
-def test_the_example_imports_nothing_but_the_standard_library_pynacl_and_requests():
+def test_the_example_imports_nothing_but_the_standard_library_and_the_client_package():
     tree = ast.parse(EXAMPLE.read_text())
     imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.level == 0}
-    assert imported - set(sys.stdlib_module_names) == {"nacl", "requests"}
+    assert imported - set(sys.stdlib_module_names) == {"coffer_client", "httpx"}
 
 
 def test_it_decrypts_exactly_the_granted_fields_and_verifies_both_signatures(example, sharing_alice):

@@ -4,7 +4,14 @@ User side: `Coffer(server, token)` (a token from `token_create`). App side: `App
 `AppClient`, and the offline checks `open_grant` and `verify_attestation`.
 """
 
-from .app import AppClient, AppKeys, AppSignature, request_message, verify_attestation_offline
+from .app import (
+    AppClient,
+    AppKeys,
+    AppSignature,
+    request_message,
+    verify_attestation_by_handle,
+    verify_attestation_offline,
+)
 from .auth import ALL_SCOPES, token_create
 from .canonical import canonical_json, parse_canonical
 from .errors import (
@@ -45,5 +52,6 @@ __all__ = [
     "QuotaExceeded", "RateLimited", "Record", "RetryPolicy", "Rotation", "ServerError", "ServiceUnavailable",
     "SharedRecord", "TransferError", "Unauthorized", "UnlockSession", "UnsupportedFileType", "VaultLocked",
     "VerificationError", "VerifiedAttestation", "WrongPin", "canonical_json", "open_grant", "parse_canonical",
-    "request_message", "token_create", "verify_attestation", "verify_attestation_offline",
+    "request_message", "token_create", "verify_attestation", "verify_attestation_by_handle",
+    "verify_attestation_offline",
 ]

@@ -12,6 +12,7 @@ from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from nacl.public import PrivateKey
@@ -162,19 +163,38 @@ class AppClient:
 
     def keys_by_handle(self, handle: str) -> dict[str, Any]:
         """The keys a user publishes under the handle they gave you (no signature needed)."""
-        result: dict[str, Any] = self.http.json("GET", f"/api/v1/keys/{handle}")
-        return result
+        return _published_keys(self.http, handle)
 
     def verify_attestation(self, signed: dict[str, Any], *, handle: str) -> VerifiedAttestation:
         """Verifies against the key published under `handle`, which must be the signer's."""
-        published = self.keys_by_handle(handle)
+        return _verify_with_published(signed, self.keys_by_handle(handle))
 
-        def key_for(user_id: int) -> bytes:
-            if published.get("user_id") != user_id:
-                raise VerificationError("the key handle is another user's")
-            return b64decode(published["sign_public_key"], 32)
 
-        return verify_attestation(signed, user_sign_key=key_for)
+def _published_keys(http: Transport, handle: str) -> dict[str, Any]:
+    keys: dict[str, Any] = http.json("GET", f"/api/v1/keys/{quote(handle, safe='')}")
+    return keys
+
+
+def _verify_with_published(signed: dict[str, Any], published: dict[str, Any]) -> VerifiedAttestation:
+    def key_for(user_id: int) -> bytes:
+        if published.get("user_id") != user_id:
+            raise VerificationError("the key handle is another user's")
+        return b64decode(published["sign_public_key"], 32)
+
+    return verify_attestation(signed, user_sign_key=key_for)
+
+
+def verify_attestation_by_handle(
+    server: str, signed: dict[str, Any], *, handle: str, retry: RetryPolicy | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> VerifiedAttestation:
+    """Verifies against the keys `server` publishes under the handle the user gave you;
+    no app registration needed."""
+    http = Transport(server, retry=retry, transport=transport)
+    try:
+        return _verify_with_published(signed, _published_keys(http, handle))
+    finally:
+        http.close()
 
 
 def verify_attestation_offline(signed: dict[str, Any], *, public_key: str | bytes) -> VerifiedAttestation:

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from ..app import AppClient, AppKeys, verify_attestation_offline
+from ..app import AppClient, AppKeys, verify_attestation_by_handle, verify_attestation_offline
 from ..errors import VerificationError
 from .common import emit, fail, json_option, reported_errors, state
 
@@ -110,8 +110,7 @@ def verify(attestation: Any, key_handle: str | None, public_key: str | None, pur
         if public_key:
             verified = verify_attestation_offline(signed, public_key=public_key)
         else:
-            with AppClient(state().resolved_server(), AppKeys.generate()) as client:
-                verified = client.verify_attestation(signed, handle=str(key_handle))
+            verified = verify_attestation_by_handle(state().resolved_server(), signed, handle=str(key_handle))
         if purpose is not None and verified.purpose != purpose:
             raise VerificationError(f"signed for {verified.purpose!r}, not {purpose!r}")
     emit({"verified": True, "attestation": signed.get("attestation"), "user_id": verified.user_id,
