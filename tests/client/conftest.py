@@ -33,6 +33,7 @@ class LiveCoffer:
     url: str
     log_path: Path
     worker: WorkerProcess
+    bucket_dir: Path  # the S3 server keeps each object as a file here
 
 
 @pytest.fixture(scope="session")
@@ -43,7 +44,7 @@ def live_coffer(django_db_setup, django_db_blocker, s3_server, tmp_path_factory)
     storage = {
         "COFFER_STORAGE": "s3",
         "COFFER_S3_ENDPOINT_URL": s3_server.endpoint_url,
-        "COFFER_S3_BUCKET": s3_server.create_bucket(),
+        "COFFER_S3_BUCKET": (bucket := s3_server.create_bucket()),
         "COFFER_S3_ACCESS_KEY": s3_server.access_key,
         "COFFER_S3_SECRET_KEY": s3_server.secret_key,
         "COFFER_S3_REGION": s3_server.region,
@@ -64,7 +65,8 @@ def live_coffer(django_db_setup, django_db_blocker, s3_server, tmp_path_factory)
         wait_listening(server, port, log_path)
         celery_app.control.purge()
         worker.start(**storage)
-        yield LiveCoffer(url=f"http://127.0.0.1:{port}", log_path=log_path, worker=worker)
+        yield LiveCoffer(url=f"http://127.0.0.1:{port}", log_path=log_path, worker=worker,
+                         bucket_dir=s3_server.root_dir / bucket)
     finally:
         worker.stop()
         stop(server)

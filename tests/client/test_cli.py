@@ -76,6 +76,10 @@ def test_a_record_goes_round_trip_through_the_cli(signed_in, tmp_path):
     stale = run_cli("records", "edit", added["id"], "--label", "x", "--if-match", added["etag"], env=env, cwd=tmp_path)
     assert stale.returncode == 1 and "precondition_failed" in stale.stderr
 
+    rotated = run_cli("rotate", env=env, cwd=tmp_path)
+    assert "done" in ok(rotated) and rotated.stderr.splitlines()[-1] == "done: 1/1 items"
+    assert as_json(run_cli("status", "--json", env=env, cwd=tmp_path))["key_version"] == 2
+
     ok(run_cli("records", "rm", added["id"], env=env, cwd=tmp_path))
     assert as_json(run_cli("records", "ls", "--json", env=env, cwd=tmp_path)) == []
 
@@ -85,6 +89,11 @@ def test_a_record_goes_round_trip_through_the_cli(signed_in, tmp_path):
 
     export = run_cli("export", env=env, cwd=tmp_path)
     assert export.returncode == 1 and "no export endpoint" in export.stderr
+
+    ok(run_cli("logout", env=env, cwd=tmp_path))
+    assert "token" not in json.loads((tmp_path / "coffer-config.json").read_text())
+    signed_out = run_cli("status", env=env, cwd=tmp_path)
+    assert signed_out.returncode == 2 and "coffer login" in signed_out.stderr
 
 
 def test_a_100_mib_file_goes_up_and_down_with_progress_and_the_same_sha256(signed_in, tmp_path):

@@ -133,3 +133,29 @@ def test_an_answer_that_is_not_coffers_json_is_still_a_typed_error():
     with pytest.raises(ServerError) as failed:
         client(transport, []).vault()
     assert failed.value.status == 502 and failed.value.code == "http_502"
+
+
+def test_a_download_cut_off_mid_stream_continues_with_a_range_from_the_last_byte(tmp_path):
+    content = bytes(range(256)) * 4096  # 1 MiB
+    ranges: list[str | None] = []
+
+    class CutOff(httpx.SyncByteStream):
+        def __iter__(self):
+            yield content[:300_000]
+            raise httpx.RemoteProtocolError("peer closed connection without sending complete message body")
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/content"):
+            ranges.append(request.headers.get("Range"))
+            if len(ranges) == 1:
+                return httpx.Response(200, headers={"Content-Length": str(len(content))}, stream=CutOff())
+            start = int(request.headers["Range"].removeprefix("bytes=").rstrip("-"))
+            return httpx.Response(206, content=content[start:],
+                                  headers={"Content-Range": f"bytes {start}-{len(content) - 1}/{len(content)}"})
+        return httpx.Response(200, json={"id": "f", "filename": "a.pdf", "content_type": "application/pdf",
+                                         "size": len(content), "record": None, "created_at": "now"})
+
+    waits: list[float] = []
+    done = client(httpx.MockTransport(handle), waits).download("f", tmp_path / "a.pdf")
+    assert done.read_bytes() == content
+    assert ranges == [None, "bytes=300000-"]

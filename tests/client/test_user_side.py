@@ -137,6 +137,29 @@ def test_files_go_up_and_down_as_streams_with_ranges_resume_and_progress(unlocke
         unlocked.file(info.id)
 
 
+def test_a_stored_chunk_damaged_in_the_bucket_fails_the_download_as_an_integrity_failure(unlocked, live_coffer, tmp_path):
+    from coffer_client import IntegrityFailure
+
+    from files.models import File
+
+    content = b"%PDF-1.7\n" + os.urandom(1024 * 1024)
+    source = tmp_path / "scan.pdf"
+    source.write_bytes(content)
+    info = unlocked.upload(source)
+    [stored] = live_coffer.bucket_dir.rglob(File.objects.get(id=info.id).blob_key)
+    damaged = bytearray(stored.read_bytes())
+    damaged[len(damaged) // 2] ^= 0x01  # a byte in a middle chunk
+    stored.write_bytes(bytes(damaged))
+
+    # The server cuts the stream at the damaged chunk; the client resumes with Range from
+    # there, and the server refuses that chunk before sending a byte: 409 integrity_error.
+    with pytest.raises(IntegrityFailure) as failed:
+        unlocked.download(info.id, tmp_path / "copy.pdf")
+    assert failed.value.code == "integrity_error" and failed.value.status == 409
+    assert not (tmp_path / "copy.pdf").exists()
+    assert (tmp_path / "copy.pdf.part").read_bytes() == content[: (tmp_path / "copy.pdf.part").stat().st_size]
+
+
 def test_a_rotation_is_started_and_followed_to_the_end(unlocked, tmp_path):
     unlocked.create_record("note", valid("note"))
     source = tmp_path / "scan.png"

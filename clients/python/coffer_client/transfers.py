@@ -96,8 +96,10 @@ def _receive(
     http: Transport, url: str, out: BinaryIO, *, headers: dict[str, str], offset: int, size: int,
     progress: Progress | None,
 ) -> int:
+    # identity: offsets and ranges count the file's own bytes, never a compressed form.
+    headers = {**headers, "Accept-Encoding": "identity"}
     if offset:
-        headers = {**headers, "Range": f"bytes={offset}-"}
+        headers["Range"] = f"bytes={offset}-"
     with http.streaming("GET", url, headers=headers) as response:
         if offset and response.status_code != 206:
             raise TransferError("the server did not honour the range")
@@ -105,7 +107,7 @@ def _receive(
             match = _CONTENT_RANGE.fullmatch(response.headers.get("Content-Range", ""))
             if not match or int(match.group(1)) != offset or int(match.group(3)) != size:
                 raise TransferError("the server answered another range")
-        for piece in response.iter_raw(PIECE_SIZE):
+        for piece in response.iter_bytes():
             out.write(piece)
             offset += len(piece)
             if progress:
@@ -116,5 +118,5 @@ def _receive(
 def byte_range(http: Transport, url: str, *, headers: dict[str, str], start: int, end: int | None) -> Iterator[bytes]:
     """The plaintext bytes start..end (inclusive; to the end when None) of a file."""
     spec = f"bytes={start}-" if end is None else f"bytes={start}-{end}"
-    with http.streaming("GET", url, headers={**headers, "Range": spec}) as response:
-        yield from response.iter_raw(PIECE_SIZE)
+    with http.streaming("GET", url, headers={**headers, "Range": spec, "Accept-Encoding": "identity"}) as response:
+        yield from response.iter_bytes()
