@@ -88,6 +88,7 @@ class Transport:
         timeout: float = 60.0,
         retry: RetryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         self.server = server.rstrip("/")
         self.retry = retry or RetryPolicy()
@@ -95,7 +96,7 @@ class Transport:
             base_url=self.server,
             timeout=timeout,
             transport=transport,
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {})},
         )
 
     def close(self) -> None:
@@ -125,6 +126,9 @@ class Transport:
             request = self.http.build_request(method, url, content=body, params=params, headers=headers)
             try:
                 response = self.http.send(request, auth=auth, stream=True)
+                if response.status_code < 400 and not stream:
+                    response.read()
+                    response.close()
             except httpx.TransportError as exc:
                 safe = isinstance(exc, httpx.ConnectError) or method in ("GET", "HEAD")
                 if not safe or attempt + 1 >= self.retry.attempts:
@@ -133,9 +137,6 @@ class Transport:
                 attempt += 1
                 continue
             if response.status_code < 400:
-                if not stream:
-                    response.read()
-                    response.close()
                 return response
             response.read()
             response.close()

@@ -3,6 +3,7 @@ grants to apps and attestations. The unlock secret lives only in this object's m
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -38,8 +39,8 @@ class Coffer:
         transport: httpx.BaseTransport | None = None,
         timeout: float = 60.0,
     ) -> None:
-        self.http = Transport(server, retry=retry, transport=transport, timeout=timeout)
-        self.http.http.headers["Authorization"] = f"Token {token}"
+        self.http = Transport(server, retry=retry, transport=transport, timeout=timeout,
+                              headers={"Authorization": f"Token {token}"})
         self.unlock_secret = unlock_secret
 
     def __enter__(self) -> Coffer:
@@ -149,7 +150,7 @@ class Coffer:
         encrypts it as it arrives. The type is sniffed from the bytes unless you name one.
         Coffer takes an upload in one request: a 503 starts it over from the first byte."""
         if filename is None:
-            if not isinstance(source, (str, Path)):
+            if not isinstance(source, (str, os.PathLike)):
                 raise ValueError("name the file: filename=")
             filename = Path(source).name
         size, body = upload_body(source, progress)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
+import httpx
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 from rich.table import Table
@@ -143,6 +144,8 @@ def reported_errors() -> Iterator[None]:
         fail(f"error: {exc.code}: {exc.detail}{fields}")
     except CofferError as exc:
         fail(f"error: {exc}")
+    except httpx.TransportError as exc:
+        fail(f"error: cannot reach the server: {exc}")
 
 
 @contextmanager

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .common import emit, json_option, reported_errors, state, transfer_progress, unlocked
+from .common import emit, fail, json_option, reported_errors, state, transfer_progress, unlocked
 
 COLUMNS = ("id", "name", "type", "size", "record", "created")
 
@@ -48,13 +48,16 @@ def files_put(path: Path, name: str | None, content_type: str, record: str | Non
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write it (default: its name, in this directory).")
 @click.option("--resume/--no-resume", default=True, show_default=True, help="Continue an interrupted download.")
+@click.option("--force", is_flag=True, help="Replace the file if it exists.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @json_option
-def files_get(file_id: str, output: Path | None, resume: bool, quiet: bool) -> None:
+def files_get(file_id: str, output: Path | None, resume: bool, force: bool, quiet: bool) -> None:
     """Download and decrypt a file."""
     with reported_errors(), state().coffer() as coffer, unlocked(coffer):
         info = coffer.file(file_id)
         destination = output or Path(Path(info.filename or info.id).name)
+        if destination.exists() and not force:
+            fail(f"{destination} exists; --force replaces it.", 2)
         with transfer_progress(f"down {destination.name}", quiet) as progress:
             coffer.download(file_id, destination, resume=resume, progress=progress)
     emit({**info.__dict__, "path": str(destination)}, text=f"Wrote {destination} ({info.size} bytes).")
