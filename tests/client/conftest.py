@@ -72,10 +72,19 @@ def live_coffer(django_db_setup, django_db_blocker, s3_server, tmp_path_factory)
         stop(server)
 
 
-def make_user(username: str) -> Any:
+def make_user(username: str, *, password: str | None = None) -> Any:
+    """A user; without a password unless the test signs in with one (each hash costs ~0.5 s)."""
     from django.contrib.auth import get_user_model
 
-    return get_user_model().objects.create_user(username=username, email=f"{username}@example.com", password=PASSWORD)
+    return get_user_model().objects.create_user(username=username, email=f"{username}@example.com", password=password)
+
+
+def token_for(user: Any) -> str:
+    """An API token with every scope, made directly; the sign-in tests make theirs through the API."""
+    from accounts.scopes import ALL_SCOPES
+    from accounts.services import token_create
+
+    return str(token_create(user=user, name="client tests", scopes=list(ALL_SCOPES)).token)
 
 
 def client_env(tmp_path: Path, **extra: str) -> dict[str, str]:

@@ -15,7 +15,7 @@ from nacl.signing import SigningKey
 
 from tests.records.samples import valid
 
-from .conftest import PASSWORD, PIN, make_user
+from .conftest import PIN, make_user, token_for
 
 USER_KEY = SigningKey(bytes(range(32)))
 APP_BOX_KEY = PrivateKey(bytes(range(0x40, 0x60)))
@@ -151,11 +151,9 @@ def test_app_keys_are_saved_readable_by_their_owner_only_and_load_back(tmp_path)
 
 @pytest.fixture
 def alice(live_coffer, transactional_db):
-    from coffer_client import Coffer, token_create
+    from coffer_client import Coffer
 
-    make_user("alice")
-    issued = token_create(live_coffer.url, username="alice", password=PASSWORD)
-    with Coffer(live_coffer.url, issued["token"]) as client:
+    with Coffer(live_coffer.url, token_for(make_user("alice"))) as client:
         client.setup(PIN)
         client.unlock(PIN)
         yield client
@@ -258,7 +256,7 @@ def test_grants_tampered_with_on_the_server_are_refused(app, alice):
 
 
 def test_attestations_made_by_the_server_verify_by_key_handle_and_offline_and_tampered_ones_do_not(app, alice, live_coffer):
-    from coffer_client import Coffer, VerificationError, token_create, verify_attestation_offline
+    from coffer_client import Coffer, VerificationError, verify_attestation_offline
 
     signed = alice.attest("location-fix", {"lat_e7": 525200066, "lon_e7": 134049540, "note": "Café"})
     handle = alice.publish_key_handle()
@@ -277,8 +275,7 @@ def test_attestations_made_by_the_server_verify_by_key_handle_and_offline_and_ta
     with pytest.raises(VerificationError, match="not the user's published key"):
         app.verify_attestation(forged, handle=handle)
 
-    make_user("bob")
-    with Coffer(live_coffer.url, token_create(live_coffer.url, username="bob", password=PASSWORD)["token"]) as bob:
+    with Coffer(live_coffer.url, token_for(make_user("bob"))) as bob:
         bob.setup(PIN)
         bobs_handle = bob.publish_key_handle()
     with pytest.raises(VerificationError, match="another user's"):

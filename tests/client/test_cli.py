@@ -32,7 +32,7 @@ def as_json(result):
 @pytest.fixture
 def signed_in(live_coffer, tmp_path):
     """alice, signed in by `coffer login` with her vault set up by `coffer setup`."""
-    make_user("alice")
+    make_user("alice", password=PASSWORD)
     env = client_env(tmp_path, COFFER_SERVER=live_coffer.url, COFFER_PASSWORD=PASSWORD, COFFER_PIN=PIN)
     login = as_json(run_cli("login", "--username", "alice", "--json", env=env, cwd=tmp_path))
     assert login["server"] == live_coffer.url and "vault:manage" in login["scopes"]

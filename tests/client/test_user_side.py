@@ -12,18 +12,16 @@ from django.utils import timezone
 
 from tests.records.samples import valid
 
-from .conftest import PASSWORD, PIN, make_user
+from .conftest import PASSWORD, PIN, make_user, token_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def coffer(live_coffer):
-    from coffer_client import Coffer, token_create
+    from coffer_client import Coffer
 
-    make_user("alice")
-    issued = token_create(live_coffer.url, username="alice", password=PASSWORD, name="client tests")
-    with Coffer(live_coffer.url, issued["token"]) as client:
+    with Coffer(live_coffer.url, token_for(make_user("alice"))) as client:
         yield client
 
 
@@ -34,12 +32,20 @@ def unlocked(coffer):
     return coffer
 
 
-def test_sign_in_setup_unlock_and_lock_keeping_the_unlock_secret_in_memory_only(live_coffer, coffer):
-    from coffer_client import NotSupported, Unauthorized, VaultLocked, token_create
+def test_sign_in_setup_unlock_and_lock_keeping_the_unlock_secret_in_memory_only(live_coffer):
+    from coffer_client import Coffer, Forbidden, NotSupported, Unauthorized, VaultLocked, token_create
 
+    make_user("ada", password=PASSWORD)
     with pytest.raises(Unauthorized) as refused:
-        token_create(live_coffer.url, username="alice", password="not the password")
-    assert refused.value.status == 401 and refused.value.code
+        token_create(live_coffer.url, username="ada", password="not the password")
+    assert refused.value.status == 401 and refused.value.code == "invalid_credentials"
+    issued = token_create(live_coffer.url, username="ada", password=PASSWORD, name="laptop",
+                          scopes=["vault:manage", "records:read"])
+    assert sorted(issued["scopes"]) == ["records:read", "vault:manage"] and issued["name"] == "laptop"
+    coffer = Coffer(live_coffer.url, issued["token"])
+    with pytest.raises(Forbidden) as scoped:
+        coffer.files()
+    assert scoped.value.code == "insufficient_scope"
     assert coffer.vault()["state"] == "unset"
     code = coffer.setup(PIN)
     assert len(code.replace("-", "")) >= 20
@@ -60,6 +66,7 @@ def test_sign_in_setup_unlock_and_lock_keeping_the_unlock_secret_in_memory_only(
     # Exports (DESIGN §10) have no server endpoint yet: a clear refusal, no request.
     with pytest.raises(NotSupported, match="no export endpoint"):
         coffer.export()
+    coffer.close()
 
 
 def test_a_wrong_pin_is_never_resent_and_the_backoff_wait_is_sat_out(coffer):
@@ -210,12 +217,10 @@ def test_grants_attestations_and_key_handles_from_the_user_side(unlocked, live_c
 
 
 def test_another_users_ids_are_not_found(unlocked, live_coffer):
-    from coffer_client import Coffer, NotFound, token_create
+    from coffer_client import Coffer, NotFound
 
     card = unlocked.create_record("bank_card", valid("bank_card"))
-    make_user("charlie")
-    issued = token_create(live_coffer.url, username="charlie", password=PASSWORD)
-    with Coffer(live_coffer.url, issued["token"]) as charlie:
+    with Coffer(live_coffer.url, token_for(make_user("charlie"))) as charlie:
         charlie.setup(PIN)
         charlie.unlock(PIN)
         with pytest.raises(NotFound):
