@@ -33,7 +33,7 @@ def unlocked(coffer):
 
 
 def test_sign_in_setup_unlock_and_lock_keeping_the_unlock_secret_in_memory_only(live_coffer):
-    from coffer_client import Coffer, Forbidden, NotSupported, Unauthorized, VaultLocked, token_create
+    from coffer_client import Coffer, Forbidden, NotSupported, Unauthorized, VaultLocked, WrongPin, token_create
 
     make_user("ada", password=PASSWORD)
     with pytest.raises(Unauthorized) as refused:
@@ -57,6 +57,10 @@ def test_sign_in_setup_unlock_and_lock_keeping_the_unlock_secret_in_memory_only(
     session = coffer.unlock(PIN)
     assert coffer.unlock_secret and session.expires_at
     assert coffer.vault()["state"] == "unlocked"
+    coffer.change_pin(PIN, "739164")
+    with pytest.raises(WrongPin):
+        coffer.unlock(PIN)
+    coffer.unlock("739164")
     secret = coffer.unlock_secret
     coffer.lock()
     assert coffer.unlock_secret is None
@@ -168,6 +172,8 @@ def test_a_stored_chunk_damaged_in_the_bucket_fails_the_download_as_an_integrity
 
 
 def test_a_rotation_is_started_and_followed_to_the_end(unlocked, tmp_path):
+    from coffer_client import Conflict
+
     unlocked.create_record("note", valid("note"))
     source = tmp_path / "scan.png"
     source.write_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(200_000))
@@ -180,6 +186,9 @@ def test_a_rotation_is_started_and_followed_to_the_end(unlocked, tmp_path):
     done = unlocked.follow_rotation(job.id, on_progress=states.append, interval=0.3, timeout=60)
     assert done.state == "done" and done.items_done == 2 and states[-1] == done
     assert [j.id for j in unlocked.rotations()] == [job.id]
+    with pytest.raises(Conflict) as finished:
+        unlocked.resume_rotation(job.id)
+    assert finished.value.code == "rotation_not_resumable"
     assert unlocked.vault()["key_version"] == key_version + 1
     assert b"".join(unlocked.read(unlocked.files()[0].id, start=0, end=7)) == b"\x89PNG\r\n\x1a\n"
 
