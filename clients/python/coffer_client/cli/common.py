@@ -64,7 +64,8 @@ def secret(env: str, prompt: str, *, confirm: bool = False) -> str:
         return value
     if not sys.stdin.isatty():
         raise click.UsageError(f"{prompt}: set {env}, or run this in a terminal to be asked.")
-    return str(click.prompt(prompt, hide_input=True, confirmation_prompt=confirm))
+    # On stderr, so `eval "$(coffer unlock)"` shows the prompt and captures only the export line.
+    return str(click.prompt(prompt, hide_input=True, confirmation_prompt=confirm, err=True))
 
 
 @dataclass

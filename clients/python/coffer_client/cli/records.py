@@ -22,7 +22,7 @@ def _row(record: Record) -> tuple[Any, ...]:
 
 def _read_data(data_file: str) -> dict[str, Any]:
     if data_file == "-" and sys.stdin.isatty():
-        raw = click.prompt("Data as JSON", hide_input=True)
+        raw = click.prompt("Data as JSON", hide_input=True, err=True)
     else:
         with click.open_file(data_file, encoding="utf-8") as file:
             raw = file.read()
