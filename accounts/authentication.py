@@ -6,6 +6,8 @@ from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from audit.services import client_ip
+
 from .models import AccessToken
 from .services import token_auth_failure_record
 from .tokens import token_digest
@@ -40,7 +42,9 @@ class AccessTokenAuthentication(authentication.BaseAuthentication):
         if reason is not None:
             raise self._refuse(request, reason, "Invalid, expired or revoked token.", access_token=access_token)
         if access_token.last_used_at is None or now - access_token.last_used_at > LAST_USED_RESOLUTION:
-            AccessToken.objects.filter(pk=access_token.pk).update(last_used_at=now)
+            AccessToken.objects.filter(pk=access_token.pk).update(
+                last_used_at=now, last_used_ip=client_ip(getattr(request, "_request", request))
+            )
         return access_token.user, access_token
 
     @staticmethod

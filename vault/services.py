@@ -16,6 +16,7 @@ from django.utils import timezone
 from nacl.public import PrivateKey
 from nacl.signing import SigningKey
 
+from access.services import unlock_session_closed, unlock_session_record, unlock_session_touch
 from accounts.services import user_check_password
 from audit.services import audit_record
 from coffer.errors import DomainError
@@ -395,6 +396,8 @@ def vault_unlock(*, user, pin: str, request=None) -> UnlockSession:
                          target_id=locked.pk, details={"kdf": upgrade.params.to_dict()})
         _attempt_succeeded(locked, last_unlock_at=timezone.now())
     session = session_open(vault=locked, keys=keys, token_id=_request_token_id(request))
+    unlock_session_record(user=user, epoch=locked.unlock_epoch, unlock_secret=session.unlock_secret,
+                          token_id=session.token_id, request=request)  # Devices and access
     audit_record(action="vault.unlock", actor=user, request=request, target_kind="vault", target_id=locked.pk)
     return session
 
@@ -422,6 +425,7 @@ def vault_keys(*, user, unlock_secret: str | None, request_token_id: int | None 
     if not session_opener_alive(session=session, request_token_id=request_token_id):
         session_close(vault=vault, unlock_secret=unlock_secret)
         raise VaultLocked()
+    unlock_session_touch(unlock_secret=unlock_secret)  # its last use, at most once a minute
     keys.reload = lambda stale: keyset_load(vault=vault_get(user=user), keys=stale)
     if keys.key_set_version == vault.key_set_version:
         return keys
@@ -439,6 +443,7 @@ def vault_lock(*, user, unlock_secret: str | None, request=None) -> None:
     vault = vault_get(user=user)
     if vault is not None and unlock_secret:
         session_close(vault=vault, unlock_secret=unlock_secret)
+        unlock_session_closed(user_id=user.pk, unlock_secret=unlock_secret)
     audit_record(action="vault.lock", actor=user, request=request, target_kind="vault",
                  target_id=getattr(vault, "pk", ""))
 

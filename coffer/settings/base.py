@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "consistency",
     "erasure",
     "notify",
+    "access",
 ]
 
 MIDDLEWARE = [
