@@ -226,3 +226,20 @@ class AccessTokenAdmin(ReadOnlyModelAdmin):
         if obj.expires_at is not None and obj.expires_at <= timezone.now():
             return "expired"
         return "active"
+
+
+# allauth's own admin pages show what Coffer's admin never shows: the second factors' data
+# (a sealed TOTP seed, recovery-code state, WebAuthn credentials) with edit and delete
+# buttons, and edit forms for email addresses and sessions. They are withdrawn; the admin
+# shows accounts through UserAdmin above. Importing them here registers them first, so the
+# withdrawal does not depend on the order of INSTALLED_APPS.
+from allauth.account import admin as _allauth_account_admin  # noqa: E402
+from allauth.account.models import EmailAddress, EmailConfirmation  # noqa: E402
+from allauth.mfa import admin as _allauth_mfa_admin  # noqa: E402
+from allauth.mfa.models import Authenticator  # noqa: E402
+from allauth.usersessions import admin as _allauth_usersessions_admin  # noqa: E402, F401
+from allauth.usersessions.models import UserSession  # noqa: E402
+
+for _model in (EmailAddress, EmailConfirmation, Authenticator, UserSession):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)

@@ -1,17 +1,22 @@
-"""Accounts: registration, password checks and access tokens."""
+"""Accounts: Coffer's own password checks, sign-in bookkeeping and access tokens.
+
+Sign-up, sign-in, email, password reset and second factors are django-allauth's
+(docs/accounts.md); this module holds what allauth does not know: API tokens.
+"""
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.auth import authenticate, get_user_model
-from django.contrib.auth.hashers import make_password
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError as DjangoValidationError
+from allauth.account.adapter import get_adapter as get_account_adapter
+from allauth.account.models import EmailAddress
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 
 from audit.services import NO_SUBJECT, audit_record, client_ip
@@ -30,83 +35,78 @@ class AccountError(DomainError):
     pass
 
 
-REGISTER_RECEIVED = (
-    "Thanks. If that name was free, your account is ready: sign in. "
-    "If it was not, we sent a note to the address you gave."
-)
+# The action the password check in progress audits under (accounts/adapters.py writes
+# the failure row, since allauth's own sign-in form calls the adapter too).
+password_check_action: ContextVar[str] = ContextVar("password_check_action", default="account.login")
 
 
-def user_register(*, username: str, email: str, password: str, request=None) -> User | None:
-    """Create an account, or tell the existing account's owner by email: the caller cannot tell which.
+def user_check_password(*, username: str, password: str, request=None, action: str = "token.login") -> User:
+    """Checks credentials through allauth, with its rate limits per address and per account.
 
-    Both paths hash a password and send one email, so neither answer nor timing
-    says whether the name or address was taken (docs/security.md §3.5). Returns the
-    new user, or None; views show REGISTER_RECEIVED either way.
+    Used where Coffer asks for the password itself: issuing an API token, lifting a
+    PIN lock-out, deleting the account. Sign-in pages and the headless API are
+    allauth's own. A failure is audited by the adapter with only a keyed hash of the
+    typed name (audit/typed_names.py): people type passwords into the username field.
     """
-    candidate = User(username=username, email=email)
+    adapter = get_account_adapter(request)
+    marker = password_check_action.set(action)
     try:
-        validate_password(password, candidate)
-    except DjangoValidationError as exc:
-        raise AccountError("weak_password", " ".join(exc.messages), field="password") from None
-    try:
-        with transaction.atomic():
-            user = User.objects.create_user(username=username, email=email, password=password)
-    except IntegrityError:
-        make_password(password)  # the cost create_user paid on the other path
-        holder = User.objects.filter(email__iexact=email).first()
-        mail_register_taken(email=holder.email if holder else email, address_taken=holder is not None)
-        audit_record(action="account.register", outcome="failure", subject=holder, request=request,
-                     details={"reason": "taken"})
-        return None
-    mail_register_welcome(user=user)
-    audit_record(action="account.register", actor=user, request=request, target_kind="user", target_id=user.pk)
-    return user
-
-
-def mail_register_welcome(*, user: User) -> None:
-    send_mail(
-        "Your Coffer account",
-        f"Your Coffer account {user.username} is ready. Sign in, then choose a PIN for your vault.",
-        None, [user.email],
-    )
-
-
-def mail_register_taken(*, email: str, address_taken: bool) -> None:
-    if address_taken:
-        body = ("Someone, maybe you, tried to create a Coffer account with this address. "
-                "It already has one: sign in, or reset your password. If it was not you, ignore this note.")
-    else:
-        body = ("Someone, maybe you, tried to create a Coffer account with this address, "
-                "but the username chosen is taken. Sign up again with another name.")
-    send_mail("Your Coffer sign-up", body, None, [email])
-
-
-# Password checks that sign someone in, as opposed to re-authenticating someone signed in.
-SIGN_IN_ACTIONS = frozenset({"account.login", "token.login"})
-
-
-def user_check_password(*, username: str, password: str, request=None, action: str = "account.login") -> User:
-    """Checks credentials and audits the attempt either way.
-
-    A failure keeps only a keyed hash of the typed name (audit/typed_names.py):
-    people type passwords into the username field. A sign-in from a device the
-    account has not used before mails its owner (notify/services.py).
-    """
-    user = authenticate(request, username=username, password=password)
+        user = adapter.authenticate(request, username=username, password=password)
+    except DjangoValidationError:
+        audit_record(action=action, outcome="failure", subject=_user_named(username), request=request,
+                     details={"username_hmac": typed_username_hash(username), "reason": "rate_limited"})
+        raise AccountError("too_many_attempts", "Too many failed attempts. Wait a few minutes, then try again.",
+                           status=429) from None
+    finally:
+        password_check_action.reset(marker)
     if user is None:
-        subject = User.objects.filter(username__iexact=username).first()
-        audit_record(
-            action=action,
-            outcome="failure",
-            subject=subject,
-            request=request,
-            details={"username_hmac": typed_username_hash(username)},
-        )
         raise AccountError("invalid_credentials", "Wrong username or password.", status=401)
     audit_record(action=action, actor=user, request=request, target_kind="user", target_id=user.pk)
-    if action in SIGN_IN_ACTIONS:
-        signin_device_remember(user=user, request=request)
     return user
+
+
+def _user_named(login: str) -> User | None:
+    return (User.objects.filter(username__iexact=login).first()
+            or User.objects.filter(email__iexact=login).first())
+
+
+def user_sign_in_failed(*, login: str, request=None) -> None:
+    """The audit row of a refused password: the typed name only as a keyed hash."""
+    audit_record(action=password_check_action.get(), outcome="failure", subject=_user_named(login),
+                 request=request, details={"username_hmac": typed_username_hash(login)})
+
+
+def user_signed_in(*, user: User, request=None, action: str = "account.login") -> None:
+    """Every completed sign-in: the web pages, the headless API, the admin, a token issued by password.
+
+    A sign-in from a device the account has not used before mails its owner (notify/services.py).
+    """
+    audit_record(action=action, actor=user, request=request, target_kind="user", target_id=user.pk)
+    signin_device_remember(user=user, request=request)
+
+
+def token_login(*, username: str, password: str, request=None) -> User:
+    """A token issued for a username and password: only to accounts that allauth would sign in
+    with a password alone. An account with a second factor signs in through the headless API
+    (password, then code or passkey) and asks for its token with that session.
+    """
+    user = user_check_password(username=username, password=password, request=request, action="token.login")
+    if is_mfa_enabled(user):
+        raise AccountError("second_factor_required",
+                           "This account uses two-factor sign-in: sign in through /_allauth/app/v1/auth/login, "
+                           "then ask for a token with the X-Session-Token it answers.", status=403)
+    if not email_verified_enough(user):
+        raise AccountError("email_unverified", "Verify your email address first: follow the link we sent.",
+                           status=403)
+    signin_device_remember(user=user, request=request)
+    return user
+
+
+def email_verified_enough(user: User) -> bool:
+    """Whether the account may sign in and create its vault: a verified address, where required."""
+    if settings.ACCOUNT_EMAIL_VERIFICATION != "mandatory":
+        return True
+    return EmailAddress.objects.filter(user=user, verified=True).exists()
 
 
 # A flood of bad tokens writes at most one audit row per client address per window.

@@ -233,9 +233,10 @@ class Api:
         return response.status, response.read()
 
     def sign_in(self) -> None:
-        credentials = {"username": f"bench{secrets.token_hex(4)}", "password": secrets.token_urlsafe(16)}
+        email = f"bench{secrets.token_hex(4)}@example.com"
+        credentials = {"username": email, "password": secrets.token_urlsafe(16)}
         for path, body, expected in (
-            ("/api/v1/accounts/register", {**credentials, "email": "bench@example.com"}, 201),
+            ("/_allauth/app/v1/auth/signup", {"email": email, "password": credentials["password"]}, 200),
             ("/api/v1/accounts/token", {**credentials, "name": "bench", "scopes": ["files:read", "files:write", "vault:manage"]}, 201),
         ):
             status, answer = self.call("POST", path, body)

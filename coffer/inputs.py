@@ -134,7 +134,15 @@ class ContentLengthMiddleware:
         return self.get_response(request)
 
 
+# Paths whose errors are JSON: Coffer's API and allauth's headless API.
+JSON_PATH_PREFIXES = ("/api/", "/_allauth/")
+
+
+def wants_json(request) -> bool:
+    return request.path.startswith(JSON_PATH_PREFIXES)
+
+
 def _refusal(request, status: int, code: str, detail: str) -> HttpResponse:
-    if request.path.startswith("/api/"):
+    if wants_json(request):
         return JsonResponse({"code": code, "detail": detail}, status=status)
     return HttpResponse(detail, status=status, content_type="text/plain; charset=utf-8")

@@ -1,12 +1,14 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from coffer.api import errors
-from coffer.limits import throttled
+from web.views import accounts as web_accounts
 
-# The admin's own log-in shares the API's log-in rate limit.
-admin.site.login = throttled("login")(admin.site.login)
+# Admins sign in through allauth like everyone, second factor included; the admin's own
+# password form is never shown (accounts/middleware.py sends staff without one to set it up).
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("api/v1/accounts/", include("accounts.api.urls")),
@@ -17,6 +19,11 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
+    # allauth: the web pages (sign-up, sign-in, email, password, second factors, sessions)
+    # and the headless API for apps and scripts (docs/accounts.md).
+    path("accounts/logout/", web_accounts.logout_view, name="account_logout"),
+    path("accounts/", include("allauth.urls")),
+    path("_allauth/", include("allauth.headless.urls")),
     path("", include("web.urls")),
 ]
 

@@ -240,14 +240,10 @@ def add_demo_records(page: Page, base: str) -> None:
 def tour(page: Page, base: str, scan: Path, letter: Path) -> None:
     page.goto(base + "/accounts/signup/")
     shoot(page, "01-sign-up")
-    page.get_by_label("Username").fill(USERNAME)
     page.get_by_label("Email").fill("erika@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    # Sign-up answers the same whether the name was free (docs/security.md): then log in.
-    page.get_by_label("Username").fill(USERNAME)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Password (again)").fill(PASSWORD)
+    page.get_by_role("button", name="Sign Up", exact=True).click()
 
     page.get_by_label("Choose a PIN").fill(PIN)
     page.get_by_label("Type it again").fill(PIN)

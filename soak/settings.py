@@ -23,3 +23,7 @@ STORAGES = {
 
 # Sign-up sends mail; a soak has no SMTP server. Kept in memory, never printed.
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# A soak has no mailbox to click a link in: addresses need no verification here. The
+# verification flow itself is tested in tests/accounts/test_register.py.
+ACCOUNT_EMAIL_VERIFICATION = "optional"

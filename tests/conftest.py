@@ -84,6 +84,16 @@ def make_person(username: str, scopes=ALL_SCOPES) -> Person:
 
 
 @pytest.fixture
+def admin_user(db, django_user_model):
+    """pytest-django's superuser, with the second factor every admin must have (accounts/middleware.py)."""
+    from tests.support.second_factor import give_totp
+
+    user = django_user_model.objects.create_superuser(username="admin", email="admin@example.com", password=PASSWORD)
+    give_totp(user)
+    return user
+
+
+@pytest.fixture
 def alice(db) -> Person:
     return make_person("alice")
 

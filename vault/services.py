@@ -17,7 +17,7 @@ from nacl.public import PrivateKey
 from nacl.signing import SigningKey
 
 from access.services import unlock_session_closed, unlock_session_record, unlock_session_touch
-from accounts.services import user_check_password
+from accounts.services import email_verified_enough, user_check_password
 from audit.services import audit_record
 from coffer.errors import DomainError
 from coffer.seams import seam
@@ -221,6 +221,8 @@ class SetupResult:
 
 
 def vault_setup(*, user, pin: str, request=None) -> SetupResult:
+    if not email_verified_enough(user):
+        raise VaultError("email_unverified", "Verify your email address before you create your vault.", status=403)
     _check_pin_policy(pin, "pin")
     if Vault.objects.filter(user=user).exists():
         raise VaultError("vault_exists", "This vault already has a PIN.", status=409)

@@ -44,41 +44,6 @@ class _NewPinMixin:
         return data
 
 
-# ---- accounts ----
-
-
-class LoginForm(forms.Form):
-    username = forms.CharField(
-        max_length=150,
-        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
-    )
-    password = forms.CharField(
-        max_length=256,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
-
-
-class SignupForm(forms.Form):
-    username = forms.RegexField(
-        r"^[\w.@+-]+\Z",
-        max_length=150,
-        help_text="Letters, digits and @ . + - _ only.",
-        error_messages={"invalid": "Use letters, digits and @ . + - _ only."},
-        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
-    )
-    email = forms.EmailField(
-        max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
-    )
-    password = forms.CharField(
-        max_length=256,
-        strip=False,
-        min_length=10,
-        help_text="At least 10 characters. A few unrelated words work well.",
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-
-
 # ---- the vault ----
 
 

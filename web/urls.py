@@ -1,13 +1,12 @@
 from django.urls import path
 
-from .views import account_delete, accounts, activity, documents, records, settings, sharing, vault
+from .views import account_delete, activity, devices, documents, records, settings, sharing, vault
 
 urlpatterns = [
     path("", vault.home_view, name="home"),
     # accounts
-    path("accounts/login/", accounts.login_view, name="login"),
-    path("accounts/signup/", accounts.signup_view, name="signup"),
-    path("accounts/logout/", accounts.logout_view, name="logout"),
+    path("account/", devices.devices_view, name="account_devices"),
+    path("account/unlock-sessions/<str:session_id>/end/", devices.unlock_session_end_view, name="account-unlock-session-end"),
     path("accounts/delete/", account_delete.account_delete_view, name="account-delete"),
     path("accounts/deleted/", account_delete.account_deleted_view, name="account-deleted"),
     # the vault

@@ -3,31 +3,20 @@ from rest_framework import serializers
 from accounts.scopes import ALL_SCOPES
 
 
-class RegisterInput(serializers.Serializer):
-    username = serializers.RegexField(r"^[\w.@+-]+\Z", max_length=150)
-    email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(max_length=256, write_only=True, trim_whitespace=False)
-
-
-class RegisterOutput(serializers.Serializer):
-    detail = serializers.CharField()
-
-
-class UserOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    username = serializers.CharField()
-    email = serializers.EmailField()
-
-
-class CredentialsInput(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=256, trim_whitespace=False)
-
-
-class TokenCreateInput(CredentialsInput):
+class TokenCreateInput(serializers.Serializer):
+    username = serializers.CharField(max_length=254, required=False,
+                                     help_text="Username or email. Not needed with an `X-Session-Token`.")
+    password = serializers.CharField(max_length=256, trim_whitespace=False, required=False, write_only=True)
     name = serializers.CharField(max_length=100)
     scopes = serializers.ListField(child=serializers.ChoiceField(choices=ALL_SCOPES), min_length=1, max_length=len(ALL_SCOPES))
     expires_at = serializers.DateTimeField(required=False, allow_null=True)
+
+    def validate(self, attrs):
+        if not self.context.get("signed_in"):
+            missing = {field: ["This field is required."] for field in ("username", "password") if not attrs.get(field)}
+            if missing:
+                raise serializers.ValidationError(missing)
+        return attrs
 
 
 class TokenOutput(serializers.Serializer):

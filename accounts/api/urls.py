@@ -3,9 +3,6 @@ from django.urls import path
 from . import access_views, views
 
 urlpatterns = [
-    path("register", views.RegisterView.as_view(), name="api-register"),
-    path("login", views.LoginView.as_view(), name="api-login"),
-    path("logout", views.LogoutView.as_view(), name="api-logout"),
     path("token", views.TokenCreateView.as_view(), name="api-token-create"),
     path("tokens", views.TokenListView.as_view(), name="api-token-list"),
     path("delete", views.AccountDeleteView.as_view(), name="api-account-delete"),

@@ -1,4 +1,4 @@
-from django.contrib.auth import login, logout
+from allauth.headless.contrib.rest_framework.authentication import XSessionTokenAuthentication
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -15,13 +15,9 @@ from coffer.api.schema import errors
 from .serializers import (
     AccountDeletedOutput,
     AccountDeleteInput,
-    CredentialsInput,
-    RegisterInput,
-    RegisterOutput,
     TokenCreatedOutput,
     TokenCreateInput,
     TokenOutput,
-    UserOutput,
 )
 
 
@@ -32,60 +28,30 @@ def _token_output(access_token, token: str | None = None) -> dict:
     return data
 
 
-class RegisterView(APIView):
-    permission_classes = [AllowAny]
-    authentication_classes = []
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "login"
-
-    @extend_schema(request=RegisterInput, responses={202: RegisterOutput, **errors(400, 429)}, auth=[],
-                   description="The same answer whether or not the name or address was taken; "
-                               "the owner of an existing account is told by email.")
-    def post(self, request):
-        data = RegisterInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.user_register(**data.validated_data, request=request)
-        return Response(RegisterOutput({"detail": services.REGISTER_RECEIVED}).data, status=status.HTTP_202_ACCEPTED)
-
-
-class LoginView(APIView):
-    """Browser login: starts a session cookie. Apps use tokens instead."""
-
-    permission_classes = [AllowAny]
-    authentication_classes = []
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "login"
-
-    @extend_schema(request=CredentialsInput, responses={200: UserOutput, **errors(400, 401, 429)}, auth=[])
-    def post(self, request):
-        data = CredentialsInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        user = services.user_check_password(**data.validated_data, request=request)
-        login(request._request, user)
-        return Response(UserOutput(user).data)
-
-
-class LogoutView(APIView):
-    @extend_schema(request=None, responses={204: None, **errors(401, 403)})
-    def post(self, request):
-        logout(request._request)
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
 class TokenCreateView(APIView):
+    """Issues an API token to a signed-in allauth session, or for a username and password.
+
+    Apps and scripts sign in through allauth's headless API (`/_allauth/app/v1/auth/login`,
+    then the second factor if the account has one) and send the session token it answers
+    as `X-Session-Token`. Accounts without a second factor may send their username and
+    password here instead (docs/accounts.md).
+    """
+
     permission_classes = [AllowAny]
-    authentication_classes = []
+    authentication_classes = [XSessionTokenAuthentication]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
 
-    @extend_schema(request=TokenCreateInput, responses={201: TokenCreatedOutput, **errors(400, 401, 429)}, auth=[])
+    @extend_schema(request=TokenCreateInput, responses={201: TokenCreatedOutput, **errors(400, 401, 403, 429)},
+                   auth=[])
     def post(self, request):
-        data = TokenCreateInput(data=request.data)
+        data = TokenCreateInput(data=request.data, context={"signed_in": request.user.is_authenticated})
         data.is_valid(raise_exception=True)
         fields = data.validated_data
-        user = services.user_check_password(
-            username=fields["username"], password=fields["password"], request=request, action="token.login"
-        )
+        if request.user.is_authenticated:
+            user = request.user  # signed in by allauth, second factor included
+        else:
+            user = services.token_login(username=fields["username"], password=fields["password"], request=request)
         issued = services.token_create(
             user=user, name=fields["name"], scopes=fields["scopes"], expires_at=fields.get("expires_at"),
             request=request,

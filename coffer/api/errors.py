@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from coffer.errors import DomainError
+from coffer.inputs import wants_json
 from coffer.limits import body_limit, too_large
 from vault.crypto.errors import IntegrityError
 
@@ -73,24 +74,20 @@ def exception_handler(exc, context):
     return None
 
 
-def _is_api(request) -> bool:
-    return request.path.startswith("/api/")
-
-
 def json_404(request, exception=None):
-    if not _is_api(request):
+    if not wants_json(request):
         return defaults.page_not_found(request, exception)
     return JsonResponse(_body("not_found", "Not found."), status=404)
 
 
 def json_500(request):
-    if not _is_api(request):
+    if not wants_json(request):
         return defaults.server_error(request)
     return JsonResponse(_body("server_error", "Something went wrong on our side."), status=500)
 
 
 def json_400(request, exception=None):
-    if not _is_api(request):
+    if not wants_json(request):
         return defaults.bad_request(request, exception)
     if isinstance(exception, RequestDataTooBig):
         return JsonResponse(_body("payload_too_large", str(too_large(body_limit()).detail)), status=413)
@@ -98,6 +95,6 @@ def json_400(request, exception=None):
 
 
 def json_403(request, exception=None):
-    if not _is_api(request):
+    if not wants_json(request):
         return defaults.permission_denied(request, exception)
     return JsonResponse(_body("permission_denied", "You may not do that."), status=403)

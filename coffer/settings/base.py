@@ -36,6 +36,13 @@ INSTALLED_APPS = [
     "erasure",
     "notify",
     "access",
+    # Accounts (docs/accounts.md): allauth's sign-up, sign-in, email, password and sessions,
+    # its second factors, and its headless API for apps that sign in without a browser.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "allauth.headless",
 ]
 
 MIDDLEWARE = [
@@ -44,6 +51,8 @@ MIDDLEWARE = [
     "coffer.health.HealthCheckMiddleware",
     # Before anything reads the body: Django's own int() of a bad Content-Length is a 500.
     "coffer.inputs.ContentLengthMiddleware",
+    # allauth's headless API parses bodies without a depth guard: refuse what it would choke on.
+    "accounts.middleware.HeadlessBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -52,6 +61,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # After both: staff without a second factor are sent to set one up before the admin.
+    "accounts.middleware.AdminSecondFactorMiddleware",
     "coffer.middleware.SecurityHeadersMiddleware",
 ]
 
@@ -91,6 +104,53 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
+
+# Accounts through django-allauth (docs/accounts.md). People sign up with an address and a
+# password; the username is made from the address and works for signing in too.
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email", "username"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_PRESERVE_USERNAME_CASING = False
+# "mandatory" in production: no sign-in, so no vault, before the address is verified.
+# `make run` sets "optional" (the link still prints to the console).
+ACCOUNT_EMAIL_VERIFICATION = env.str("COFFER_EMAIL_VERIFICATION", default="mandatory")
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = False
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Coffer: "
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
+# Per address and per account (key): failed sign-ins, sign-ups, resets and mails.
+ACCOUNT_RATE_LIMITS = {
+    "login": env.str("COFFER_RATE_LOGIN", default="30/m/ip"),
+    "login_failed": env.str("COFFER_RATE_LOGIN_FAILED", default="10/m/ip,5/5m/key"),
+    "signup": env.str("COFFER_RATE_SIGNUP", default="20/m/ip"),
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+}
+MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = "Coffer"
+MFA_RECOVERY_CODE_COUNT = 10
+# WebAuthn needs https except on localhost; `make run` and the tests serve plain http there.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env.bool("COFFER_WEBAUTHN_ALLOW_INSECURE_ORIGIN", default=False)
+USERSESSIONS_TRACK_ACTIVITY = True
+# The API: allauth's headless flows for browsers and apps, beside the web pages.
+HEADLESS_ONLY = False
+HEADLESS_CLIENTS = ("browser", "app")
+HEADLESS_SERVE_SPECIFICATION = False
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"

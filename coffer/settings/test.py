@@ -26,6 +26,10 @@ COFFER_SERVER_KEYS = env.str(
 )
 COFFER_PIN_BACKOFF_BASE_SECONDS = 2
 COFFER_UNLOCK_COOKIE_SECURE = False
+# Most tests make users directly; tests of verification set "mandatory", production's default.
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
+ACCOUNT_RATE_LIMITS = False
 COFFER_BLOB_ROOT = Path(env.str("COFFER_BLOB_ROOT", default=f"/tmp/coffer-test-blobs-{os.getpid()}"))  # noqa: F405
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/14")
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"login": "1000/min", "token": "1000/min", "unlock": "1000/min"}}  # noqa: F405

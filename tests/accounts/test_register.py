@@ -1,67 +1,65 @@
+"""Sign-up through allauth, on the web page and through the headless API (docs/accounts.md)."""
+
+import re
+
 import pytest
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from rest_framework.test import APIClient
 
-from accounts.services import REGISTER_RECEIVED
 from audit.models import AuditEvent
 
-URL = "/api/v1/accounts/register"
+SIGNUP = "/_allauth/browser/v1/auth/signup"
+PASSPHRASE = "a long enough passphrase"
 
 
-def test_it_registers_a_user_with_an_argon2_password_hash(db, mailoutbox):
-    response = APIClient().post(URL, {"username": "dora", "email": "dora@example.com", "password": "a long enough passphrase"}, format="json")
-    assert response.status_code == 202
-    assert response.json() == {"detail": REGISTER_RECEIVED}
-    user = get_user_model().objects.get(username="dora")
+def _signup(client, email, password=PASSPHRASE):
+    return client.post(SIGNUP, {"email": email, "password": password}, format="json")
+
+
+def test_the_api_signs_up_with_an_argon2_password_and_a_username_made_from_the_address(db, mailoutbox):
+    response = _signup(APIClient(), "Dora.Explorer@Example.com")
+    assert response.status_code == 200, response.content
+    user = get_user_model().objects.get(email__iexact="dora.explorer@example.com")
     assert user.password.startswith("argon2$argon2id$")
+    assert user.username == user.username.lower() and user.username.startswith("dora")
     assert AuditEvent.objects.filter(action="account.register", outcome="success", actor=user).exists()
-    assert [m.to for m in mailoutbox] == [["dora@example.com"]]
+    assert [m.to for m in mailoutbox] == [["dora.explorer@example.com"]]  # the verification link
+    assert re.search(r"/accounts/confirm-email/\S+/", mailoutbox[0].body)
 
 
-def test_it_names_the_field_of_bad_input(db):
-    response = APIClient().post(URL, {"username": "dora", "email": "not-an-email", "password": "a long enough passphrase"}, format="json")
+def test_a_weak_password_is_refused_on_the_password_field(db):
+    response = _signup(APIClient(), "dora@example.com", password="password")
     assert response.status_code == 400
-    body = response.json()
-    assert body["code"] == "invalid" and "email" in body["fields"]
+    assert {error["param"] for error in response.json()["errors"]} == {"password"}
+    assert not get_user_model().objects.filter(email="dora@example.com").exists()
 
 
-def test_it_rejects_a_weak_password_on_the_password_field(db):
-    response = APIClient().post(URL, {"username": "dora", "email": "d@example.com", "password": "password"}, format="json")
-    assert response.status_code == 400
-    assert response.json()["code"] == "weak_password"
-    assert "password" in response.json()["fields"]
+@pytest.mark.parametrize("email", ["alice@example.com", "ALICE@Example.COM"], ids=["same", "other-case"])
+def test_in_production_a_taken_address_answers_exactly_like_a_free_one(alice, settings, mailoutbox, email):
+    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+    free = _signup(APIClient(), "dora@example.com")
+    taken = _signup(APIClient(), email)
+    assert free.status_code == taken.status_code == 401  # signed up; the address is still to verify
+    assert _flows(free) == _flows(taken) == ["verify_email"]
+    assert get_user_model().objects.filter(email__iexact="alice@example.com").count() == 1
+    assert [m.to for m in mailoutbox] == [["dora@example.com"], [email.lower()]]  # one mail each way: no tell
+    assert "already" in mailoutbox[1].body and "confirm-email" not in mailoutbox[1].body
 
 
-def _register(username, email):
-    return APIClient().post(URL, {"username": username, "email": email, "password": "a long enough passphrase"},
-                            format="json")
+def _flows(response) -> list[str]:
+    return [flow["id"] for flow in response.json()["data"]["flows"] if flow.get("is_pending")]
 
 
-@pytest.mark.parametrize(("username", "email"), [
-    ("alice", "x@example.com"), ("ALICE", "x@example.com"), ("newname", "ALICE@example.com"), ("alice", "alice@example.com"),
-], ids=["same-name", "name-in-other-case", "address-in-other-case", "both"])
-def test_a_taken_name_or_address_answers_exactly_like_a_free_one(alice, mailoutbox, username, email):
-    free = _register("dora", "dora@example.com")
-    taken = _register(username, email)
-    assert (taken.status_code, taken.json()) == (free.status_code, free.json()) == (202, {"detail": REGISTER_RECEIVED})
-    assert set(taken.headers) == set(free.headers)
-    assert get_user_model().objects.filter(username__iexact="alice").count() == 1
-    assert len(mailoutbox) == 2  # one note each way: sending is no tell either
-
-
-def test_the_owner_of_a_taken_address_is_told_by_email(alice, mailoutbox):
-    _register("newname", "Alice@Example.com")
-    assert [m.to for m in mailoutbox] == [["alice@example.com"]]
-    assert "already has one" in mailoutbox[0].body
-
-
-def test_a_taken_name_is_told_to_the_address_given(alice, mailoutbox):
-    _register("Alice", "someone@example.com")
-    assert [m.to for m in mailoutbox] == [["someone@example.com"]]
-    assert "username chosen is taken" in mailoutbox[0].body
-    event = AuditEvent.objects.get(action="account.register", outcome="failure")
-    assert event.details == {"reason": "taken"}
+def test_the_web_sign_up_page_answers_a_taken_address_like_a_free_one(client, alice, settings, mailoutbox):
+    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+    form = {"password1": PASSPHRASE, "password2": PASSPHRASE}
+    free = client.post("/accounts/signup/", {**form, "email": "dora@example.com"})
+    taken = client.post("/accounts/signup/", {**form, "email": "Alice@example.com"})
+    assert free.status_code == taken.status_code == 302
+    assert free["Location"] == taken["Location"] == "/accounts/confirm-email/"
+    assert len(mailoutbox) == 2
 
 
 def test_the_database_refuses_names_and_addresses_that_differ_only_in_case(alice):
@@ -74,13 +72,12 @@ def test_the_database_refuses_names_and_addresses_that_differ_only_in_case(alice
     User.objects.create_user(username="blank2", email="", password="x")  # blank addresses may repeat
 
 
-def test_it_answers_json_to_a_body_that_is_not_json(db):
-    response = APIClient().post(URL, data=b"\xff\xfe{", content_type="application/json")
-    assert response.status_code == 400
-    assert response.json()["code"] == "parse_error"
-
-
-def test_it_answers_415_to_a_form_body(db):
-    response = APIClient().post(URL, {"username": "x"})
-    assert response.status_code == 415
-    assert response.json()["code"] == "unsupported_media_type"
+def test_verifying_the_address_from_the_mail_lets_the_account_in(client, db, settings, mailoutbox):
+    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+    client.post("/accounts/signup/", {"email": "dora@example.com", "password1": PASSPHRASE, "password2": PASSPHRASE})
+    user = get_user_model().objects.get(email="dora@example.com")
+    assert not EmailAddress.objects.filter(user=user, verified=True).exists()
+    link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+/)", mailoutbox[0].body).group(1)
+    assert client.post(link).status_code == 302
+    assert EmailAddress.objects.get(user=user).verified
+    assert client.post("/api/v1/vault/setup", {"pin": "482915"}, content_type="application/json").status_code == 201

@@ -16,6 +16,7 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 
 from tests.conftest import PASSWORD, Person, make_person
+from tests.support.second_factor import give_totp
 
 RECORDS_URL = "/api/v1/records/"
 FILES_URL = "/api/v1/files/"
@@ -28,6 +29,7 @@ def staff_factory(db):
 
     def make(username: str, *perms: str) -> Client:
         user = get_user_model().objects.create_user(username=username, password=PASSWORD, is_staff=True)
+        give_totp(user)  # admins must have a second factor
         for perm in perms:
             app_label, codename = perm.split(".")
             user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))

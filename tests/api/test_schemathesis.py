@@ -88,9 +88,10 @@ LINKS = {
 # Operations left out of the sequences, which would end the session the sequence runs in
 # (each still runs on its own above): after them every call would answer 401 or 423.
 NOT_IN_SEQUENCES = {
-    ("POST", "/api/v1/vault/lock"), ("POST", "/api/v1/accounts/logout"),
+    ("POST", "/api/v1/vault/lock"),
     ("DELETE", "/api/v1/accounts/tokens/{token_id}"), ("POST", "/api/v1/vault/pin"),
     ("POST", "/api/v1/vault/recover"), ("POST", "/api/v1/vault/reauthorize"),
+    ("DELETE", "/api/v1/accounts/access/unlock-sessions/{session_id}"),
 }
 # Item operations no link feeds, each with its reason: a new item operation needs a link
 # above, or a line here.
@@ -99,6 +100,7 @@ UNLINKED = {
     "keys_by_handle",  # the same, by a handle the user chose to share
     "apps_me_user_keys",  # an app's view, signed with an app's key, not this user's token
     "v1_accounts_tokens_destroy",  # would revoke the token the sequence runs with
+    "v1_accounts_access_unlock_sessions_destroy",  # would lock the vault the sequence runs in
 }
 STATEFUL_EXAMPLES = 30  # enough sequences that records and files are both reached through their links, whatever the ids
 STATEFUL_STEPS = 8

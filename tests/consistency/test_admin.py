@@ -11,6 +11,7 @@ from audit.models import AuditEvent
 from consistency.models import CheckRun
 from consistency.services import consistency_check_run
 from tests.conftest import PASSWORD
+from tests.support.second_factor import give_totp
 
 LIST = "admin:consistency_checkrun_changelist"
 RUN = "admin:consistency_checkrun_run"
@@ -30,6 +31,7 @@ def celery_eager():
 def viewer(db) -> Client:
     """Staff who may view reports, not a superuser."""
     user = get_user_model().objects.create_user(username="vera", password=PASSWORD, is_staff=True)
+    give_totp(user)  # admins must have a second factor
     user.user_permissions.add(Permission.objects.get(content_type__app_label="consistency", codename="view_checkrun"))
     client = Client()
     client.force_login(user)

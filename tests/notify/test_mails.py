@@ -71,8 +71,7 @@ def test_a_refused_recovery_sends_nothing(smtp_mail, alice):
 
 def test_an_account_deletion_mails_the_owner_without_a_secret(smtp_mail, alice):
     session = APIClient()
-    credentials = {"username": "alice", "password": PASSWORD}
-    assert session.post("/api/v1/accounts/login", credentials, format="json").status_code == 200
+    assert session.post("/accounts/login/", {"login": "alice", "password": PASSWORD}).status_code == 302
     assert smtp_mail.messages() == []  # the account's first sign-in
     response = session.post("/api/v1/accounts/delete", {"password": PASSWORD, "confirmation": "alice"},
                             format="json")

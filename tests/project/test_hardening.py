@@ -12,10 +12,9 @@ from tests.project.test_settings import PRODUCTION, _manage
 
 # ---- rate limits ----
 
-# Every endpoint that checks a password, a PIN or a recovery code, with its throttle scope.
+# Every Coffer endpoint that checks a password, a PIN or a recovery code, with its throttle
+# scope. Sign-in and sign-up themselves are allauth's, under its own rate limits (below).
 THROTTLED_API = [
-    ("/api/v1/accounts/login", "login", False),
-    ("/api/v1/accounts/register", "login", False),
     ("/api/v1/accounts/token", "token", False),
     ("/api/v1/vault/unlock", "unlock", True),
     ("/api/v1/vault/pin", "unlock", True),
@@ -23,9 +22,6 @@ THROTTLED_API = [
     ("/api/v1/vault/reauthorize", "login", True),
 ]
 THROTTLED_PAGES = [
-    ("/accounts/login/", "login", False),
-    ("/accounts/signup/", "login", False),
-    ("/admin/login/", "login", False),
     ("/vault/unlock/", "unlock", True),
     ("/vault/recover/", "unlock", True),
     ("/vault/reauthorize/", "login", True),
@@ -59,19 +55,43 @@ def test_the_page_answers_429_past_its_rate(two_per_minute, client, alice, path,
     assert int(client.post(path, form)["Retry-After"]) > 0
 
 
-def test_the_web_and_api_log_ins_share_one_counter(two_per_minute, client, alice):
-    APIClient().post("/api/v1/accounts/login", {"username": "alice", "password": "x"}, format="json")
-    APIClient().post("/api/v1/accounts/login", {"username": "alice", "password": "x"}, format="json")
-    assert client.post("/accounts/login/", {"username": "alice", "password": PASSWORD}).status_code == 429
+@pytest.mark.parametrize("door", ["web", "headless", "token"])
+def test_every_password_door_shares_allauths_failed_login_counter(client, alice, settings, door):
+    """Two wrong passwords through the token endpoint use up the account's allowance; the right
+    password is then refused at every door: the sign-in page, allauth's headless API and the
+    token endpoint alike (the admin has no door of its own: see the test below)."""
+    settings.ACCOUNT_RATE_LIMITS = {"login_failed": "100/m/ip,2/5m/key"}
+    for _ in range(2):
+        APIClient().post("/api/v1/accounts/token", {"username": "alice", "password": "x", "name": "t", "scopes": ["vault:manage"]}, format="json")
+    right = {"login": "alice", "username": "alice", "password": PASSWORD, "name": "t", "scopes": ["vault:manage"]}
+    if door == "web":
+        response = client.post("/accounts/login/", right)
+        assert response.status_code == 200 and b"Too many failed login attempts" in response.content
+    elif door == "headless":
+        response = APIClient().post("/_allauth/app/v1/auth/login", right, format="json")
+        assert response.status_code == 400 and "Too many failed login attempts" in response.content.decode()
+    else:
+        response = APIClient().post("/api/v1/accounts/token", right, format="json")
+        assert response.status_code == 429 and response.json()["code"] == "too_many_attempts"
+    assert "_auth_user_id" not in client.session
 
 
-def test_a_made_up_forwarded_for_header_does_not_reset_the_rate(two_per_minute, db):
+def test_the_admin_has_no_password_form_of_its_own(client, alice):
+    for method in (client.get, client.post):
+        response = method("/admin/login/?next=/admin/", {"username": "alice", "password": PASSWORD})
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/"), method
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_made_up_forwarded_for_header_does_not_reset_the_rate(db, settings):
     # Without COFFER_TRUSTED_PROXIES nobody's X-Forwarded-For counts (tests/project/test_trusted_proxies.py).
+    settings.ACCOUNT_RATE_LIMITS = {"login_failed": "2/m/ip"}
     statuses = [
-        APIClient().post("/api/v1/accounts/login", {}, format="json", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}").status_code
+        APIClient().post("/api/v1/accounts/token", {"username": f"nobody{n}", "password": "x", "name": "t", "scopes": ["vault:manage"]},
+                         format="json", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}").status_code
         for n in range(3)
     ]
-    assert statuses[2] == 429, statuses
+    assert statuses == [401, 401, 429], statuses
 
 
 def test_the_api_views_name_their_throttle_scopes():
@@ -89,7 +109,7 @@ def _post_raw(client, path, body: bytes, **extra):
     return client.generic("POST", path, body, content_type="application/json", **extra)
 
 
-@pytest.mark.parametrize("path", ["/api/v1/accounts/token", "/api/v1/accounts/login", "/api/v1/accounts/register"])
+@pytest.mark.parametrize("path", ["/api/v1/accounts/token", "/_allauth/app/v1/auth/login", "/_allauth/browser/v1/auth/signup"])
 def test_an_oversized_json_body_answers_413_in_json(db, path):
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     body = json.dumps({"username": "x" * limit, "password": "y"}).encode()

@@ -35,7 +35,7 @@ def test_a_malformed_proxy_setting_fails_loudly():
 
 
 def _failed_login(**extra):
-    return APIClient().post("/api/v1/accounts/login", {"username": "x", "password": "y"}, format="json", **extra)
+    return APIClient().post("/_allauth/app/v1/auth/login", {"username": "x", "password": "y"}, format="json", **extra)
 
 
 def test_behind_a_trusted_proxy_the_audit_log_keeps_the_clients_address(db, settings):
@@ -49,19 +49,32 @@ def test_without_trusted_proxies_the_audit_log_ignores_forwarded_for(db):
     assert AuditEvent.objects.get(action="account.login").ip_address == "127.0.0.1"
 
 
-@pytest.fixture
-def two_per_minute(monkeypatch):
-    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"login": "2/min", "token": "2/min", "unlock": "2/min"})
+TOO_MANY = "Too many failed login attempts"
 
 
-def test_throttles_key_by_the_same_address_the_audit_log_keeps(two_per_minute, db, settings):
+def test_rate_limits_key_by_the_same_address_the_audit_log_keeps(db, settings):
     settings.COFFER_TRUSTED_PROXIES = ["127.0.0.0/8"]
+    settings.ACCOUNT_RATE_LIMITS = {"login_failed": "2/m/ip"}
     first, second = "198.51.100.1", "198.51.100.2"
     for n in range(2):
-        _failed_login(HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, {first}")
-    assert _failed_login(HTTP_X_FORWARDED_FOR=f"192.0.2.9, {first}").status_code == 429
-    assert _failed_login(HTTP_X_FORWARDED_FOR=second).status_code != 429
+        assert TOO_MANY not in _failed_login(HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, {first}").content.decode()
+    assert TOO_MANY in _failed_login(HTTP_X_FORWARDED_FOR=f"192.0.2.9, {first}").content.decode()
+    assert TOO_MANY not in _failed_login(HTTP_X_FORWARDED_FOR=second).content.decode()
     assert {e.ip_address for e in AuditEvent.objects.filter(action="account.login")} == {first, second}
+
+
+def test_coffers_own_throttles_key_by_that_address_too(monkeypatch, db, settings):
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"login": "2/min", "token": "2/min", "unlock": "2/min"})
+    settings.COFFER_TRUSTED_PROXIES = ["127.0.0.0/8"]
+    first, second = "198.51.100.1", "198.51.100.2"
+
+    def token(forwarded_for):
+        return APIClient().post("/api/v1/accounts/token", {}, format="json", HTTP_X_FORWARDED_FOR=forwarded_for)
+
+    for n in range(2):
+        token(f"192.0.2.{n}, {first}")
+    assert token(f"192.0.2.9, {first}").status_code == 429
+    assert token(second).status_code != 429
 
 
 def test_the_old_proxy_count_setting_is_refused_at_start(tmp_path):

@@ -5,6 +5,7 @@ import base64
 from sharing.models import App
 
 from .conftest import create_grant, events
+from tests.support.second_factor import give_totp
 
 CHANGELIST = "/admin/sharing/app/"
 
@@ -61,6 +62,7 @@ def test_apps_are_not_added_or_deleted_in_admin(admin_client, app):
 
 def test_staff_without_permission_cannot_act(client, django_user_model, register_app):
     staff = django_user_model.objects.create_user(username="staff", password="x" * 12, is_staff=True)
+    give_totp(staff)  # admins must have a second factor
     client.force_login(staff)
     pending = register_app(approve=False)
     act(client, "approve_apps", pending)

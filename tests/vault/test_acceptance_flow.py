@@ -27,8 +27,10 @@ def test_the_whole_flow_works_over_http_and_leaves_no_secret_at_rest(live_server
         steps.append((method, path, response.status_code))
         return response
 
-    assert call("POST", "/accounts/register", json={"username": "alice", "email": "a@example.com", "password": PASSWORD}).status_code == 202
-    token = call("POST", "/accounts/token", json={"username": "alice", "password": PASSWORD, "name": "cli", "scopes": ["vault:manage", "records:read"]}).json()["token"]
+    signup = http.post(f"{live_server.url}/_allauth/app/v1/auth/signup", json={"email": "a@example.com", "password": PASSWORD},
+                       timeout=30)
+    assert signup.status_code == 200, signup.text
+    token = call("POST", "/accounts/token", json={"username": "a@example.com", "password": PASSWORD, "name": "cli", "scopes": ["vault:manage", "records:read"]}).json()["token"]
     http.headers["Authorization"] = f"Token {token}"
     setup = call("POST", "/vault/setup", json={"pin": PIN})
     assert setup.status_code == 201

@@ -54,6 +54,9 @@ class _Collector(HTMLParser):
             element.text += data
 
 
+DATA_SCRIPT_TYPES = {"application/json", "application/ld+json"}
+
+
 class Page:
     def __init__(self, content: bytes | str):
         self.html = content.decode() if isinstance(content, bytes) else content
@@ -75,7 +78,12 @@ class Page:
         )
 
     def inline_scripts(self) -> list[Element]:
-        return [element for element in self.find_all("script") if "src" not in element.attrs]
+        """Inline scripts a browser would run: a `<script type="application/json">` data block
+        (allauth passes its WebAuthn options so) is never executed."""
+        return [
+            element for element in self.find_all("script")
+            if "src" not in element.attrs and element.attrs.get("type", "").lower() not in DATA_SCRIPT_TYPES
+        ]
 
     def inline_styles(self) -> list[Element]:
         return [

@@ -12,7 +12,7 @@ def _outline(page) -> str:
 def test_log_in_unlock_and_add_a_note_with_the_keyboard_alone(page, alice):
     alice.setup_vault()
     page.goto("/accounts/login/")
-    expect(page.get_by_label("Username")).to_be_focused()  # autofocus
+    expect(page.get_by_label("Username or email")).to_be_focused()  # autofocus
     page.keyboard.type("alice")
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
