@@ -17,6 +17,8 @@ erasure job as target, counts only, no address.
 
 from __future__ import annotations
 
+from allauth.mfa.base.forms import ReauthenticateForm
+from allauth.mfa.utils import is_mfa_enabled
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
@@ -36,12 +38,14 @@ from .services import AccountError, user_check_password
 User = get_user_model()
 
 
-def account_delete(*, user, password: str, confirmation: str, request=None) -> ErasureJob:
+def account_delete(*, user, password: str, confirmation: str, code: str = "", request=None) -> ErasureJob:
     """Deletes `user`'s account and crypto-erases their vault; returns the erasure job.
 
-    Re-authenticates with the account password (403 `reauthentication_failed`) and
-    asks for the username typed exactly (400 `confirmation_mismatch`); both refusals
-    are audited. A second factor joins the password here when accounts have one.
+    Re-authenticates with the account password (403 `reauthentication_failed`) and,
+    when two-factor sign-in is on, a code from it (403 `second_factor_failed`: a TOTP
+    code or an unused recovery code, checked by allauth and under its rate limit), and
+    asks for the username typed exactly (400 `confirmation_mismatch`). Every refusal is
+    audited.
     """
     if confirmation != user.username:
         audit_record(action="account.delete", outcome="failure", actor=user, request=request,
@@ -54,6 +58,11 @@ def account_delete(*, user, password: str, confirmation: str, request=None) -> E
     except AccountError:
         raise AccountError("reauthentication_failed", "That is not your account password.", status=403,
                            field="password") from None
+    if is_mfa_enabled(user) and not ReauthenticateForm(user=user, data={"code": code}).is_valid():
+        audit_record(action="account.delete", outcome="failure", actor=user, request=request,
+                     target_kind="user", target_id=user.pk, details={"reason": "second_factor"})
+        raise AccountError("second_factor_failed", "Enter a current code from your authenticator app, "
+                           "or an unused recovery code.", status=403, field="code")
 
     user_id, email = user.pk, user.email
     if Vault.objects.filter(user_id=user_id).exists():

@@ -248,3 +248,16 @@ class AccountDeleteForm(forms.Form):
         strip=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none"}),
     )
+    code = forms.CharField(
+        label="Code from your authenticator app, or a recovery code",
+        max_length=64,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        """The second-factor field only for accounts that have a second factor."""
+        from allauth.mfa.utils import is_mfa_enabled
+
+        super().__init__(*args, **kwargs)
+        if not is_mfa_enabled(user):
+            del self.fields["code"]

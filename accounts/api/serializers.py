@@ -38,6 +38,9 @@ class AccountDeleteInput(serializers.Serializer):
     password = serializers.CharField(max_length=256, write_only=True, trim_whitespace=False)
     confirmation = serializers.CharField(max_length=150, trim_whitespace=False,
                                          help_text="Your username, typed exactly.")
+    code = serializers.CharField(max_length=64, required=False, default="", allow_blank=True,
+                                 help_text="With two-factor sign-in on: a code from the authenticator app, "
+                                           "or an unused recovery code.")
 
 
 class AccountDeletedOutput(serializers.Serializer):

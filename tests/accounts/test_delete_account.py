@@ -18,6 +18,7 @@ from files.models import File
 from records.models import Record
 from sharing.models import Grant, KeyHandle
 from tests.conftest import PASSWORD, make_person
+from tests.support.second_factor import give_totp
 from tests.support.dumps import cache_keys, postgres_dump
 from vault.models import RotationJob, Vault, VaultKey
 
@@ -116,6 +117,25 @@ def test_it_refuses_a_wrong_password_with_403_and_audits_it(filled_alice):
     event = AuditEvent.objects.filter(action="account.delete_reauth").latest("id")
     assert event.outcome == "failure" and event.subject_user_id == filled_alice.user.pk
     assert not ErasureJob.objects.exists()
+
+
+def test_with_two_factor_sign_in_it_needs_a_code_too_and_a_recovery_code_serves_once(filled_alice):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    totp = give_totp(filled_alice.user)
+    recovery = RecoveryCodes.activate(filled_alice.user)
+    [used, *_] = recovery.get_unused_codes()
+    assert recovery.validate_code(used)  # spent at a sign-in before
+    for code in ("", "000000", used):
+        response = _session(filled_alice).post(URL, {"password": PASSWORD, "confirmation": "alice", "code": code},
+                                               format="json")
+        assert response.status_code == 403 and response.json()["code"] == "second_factor_failed", code
+    assert User.objects.filter(pk=filled_alice.user.pk).exists() and VaultKey.objects.exists()
+    assert AuditEvent.objects.filter(action="account.delete", outcome="failure").count() == 3
+    response = _session(filled_alice).post(URL, {"password": PASSWORD, "confirmation": "alice", "code": totp.now()},
+                                           format="json")
+    assert response.status_code == 202, response.content
+    assert not User.objects.filter(pk=filled_alice.user.pk).exists() and not VaultKey.objects.exists()
 
 
 @pytest.mark.parametrize("typed", ["", "Alice", " alice", "alice ", "bob"])

@@ -19,7 +19,7 @@ from ..forms import AccountDeleteForm, add_domain_error
 @require_http_methods(["GET", "POST"])
 @throttled("login")
 def account_delete_view(request):
-    form = AccountDeleteForm(request.POST or None)
+    form = AccountDeleteForm(request.POST or None, user=request.user)
     status = 200
     if request.method == "POST":
         if form.is_valid():

@@ -39,7 +39,7 @@ def _settings_page(request, *, pin_form=None, token_form=None, new_token=None, s
     context = {
         "vault": vault_state(user=request.user, unlock_secret=None),
         "pin_form": pin_form or PinChangeForm(),
-        "delete_form": AccountDeleteForm(auto_id="delete_%s"),
+        "delete_form": AccountDeleteForm(auto_id="delete_%s", user=request.user),
         "token_form": token_form or TokenCreateForm(),
         "tokens": token_list(user=request.user),
         "scope_names": SCOPE_NAMES,
