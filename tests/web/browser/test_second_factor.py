@@ -57,8 +57,24 @@ def test_sign_up_verify_the_address_set_up_totp_and_sign_in_with_a_code(page, sm
     expect(page).to_have_url(re.compile("/accounts/2fa/authenticate/"))
     page.get_by_label("Code").fill(totp.at(time.time() + 30))
     page.get_by_role("button", name="Sign In", exact=True).click()
-    expect(page.get_by_role("heading", name="Unlock your vault").or_(
-        page.get_by_role("heading", name="Choose a PIN"))).to_be_visible()
+    signed_in = page.get_by_role("heading", name="Choose a PIN")
+    expect(signed_in).to_be_visible()
+
+    # A recovery code (shown after the password again) signs in once, and only once.
+    page.goto("/accounts/2fa/recovery-codes/")
+    _reauthenticate_if_asked(page, PASSWORD)
+    codes = page.get_by_label("Unused codes").input_value().split()
+    assert len(codes) == 10
+    for attempt in ("first", "second"):
+        _sign_out(page)
+        log_in(page, "frida", PASSWORD)
+        page.get_by_label("Code").fill(codes[0])
+        page.get_by_role("button", name="Sign In", exact=True).click()
+        if attempt == "first":
+            expect(signed_in).to_be_visible()
+        else:
+            expect(page.get_by_text("Incorrect code.")).to_be_visible()
+            expect(page).to_have_url(re.compile("/accounts/2fa/authenticate/"))
 
 
 @pytest.mark.django_db(transaction=True)
