@@ -38,10 +38,15 @@ class LiveCoffer:
 
 @pytest.fixture(scope="session")
 def live_coffer(django_db_setup, django_db_blocker, s3_server, tmp_path_factory) -> Iterator[LiveCoffer]:
+    from django.conf import settings
+
     from coffer.celery import app as celery_app
 
     directory = tmp_path_factory.mktemp("live-coffer")
     storage = {
+        # Its own queue: this worker lives to the end of the run, and must never take the
+        # tasks of later tests, whose files are somewhere else.
+        "COFFER_CELERY_QUEUE": f"{settings.CELERY_TASK_DEFAULT_QUEUE}-live-client",
         "COFFER_STORAGE": "s3",
         "COFFER_S3_ENDPOINT_URL": s3_server.endpoint_url,
         "COFFER_S3_BUCKET": (bucket := s3_server.create_bucket()),
@@ -63,7 +68,8 @@ def live_coffer(django_db_setup, django_db_blocker, s3_server, tmp_path_factory)
     worker = WorkerProcess(directory / "worker.log")
     try:
         wait_listening(server, port, log_path)
-        celery_app.control.purge()
+        with celery_app.connection_for_write() as connection:
+            connection.default_channel.queue_purge(storage["COFFER_CELERY_QUEUE"])
         worker.start(**storage)
         yield LiveCoffer(url=f"http://127.0.0.1:{port}", log_path=log_path, worker=worker,
                          bucket_dir=s3_server.root_dir / bucket)
