@@ -7,6 +7,8 @@ cache dump nor the client alone reveals a key.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -40,24 +42,47 @@ def _cache_key(vault: Vault, unlock_secret: str) -> str:
 # Sliding the idle expiry costs a cache write; skip it while the expiry is this fresh.
 TOUCH_RESOLUTION_SECONDS = 15
 
+# The cache entry's own format version (docs/format.md, "Unlock sessions"); an entry of any
+# other format reads as a locked session.
+ENTRY_FORMAT = 1
+
+
+def _entry(
+    blob: bytes, expires_at: datetime, idle_expires_at: datetime, key_set_version: int, token_id: int | None
+) -> dict:
+    return {
+        "format": ENTRY_FORMAT,
+        "blob": base64.b64encode(blob).decode("ascii"),
+        "expires_at": expires_at.timestamp(),
+        "idle_expires_at": idle_expires_at.timestamp(),
+        # Which set of vault key versions the blob holds; see vault_keys().
+        "key_set_version": key_set_version,
+        "token_id": token_id,
+    }
+
+
+def _read_entry(entry) -> dict | None:
+    """The entry with its blob as bytes, or None for anything but a well-formed format-1 entry."""
+    if not isinstance(entry, dict) or entry.get("format") != ENTRY_FORMAT:
+        return None
+    try:
+        blob = base64.b64decode(entry["blob"], validate=True)
+        fields = {name: entry[name] for name in ("expires_at", "idle_expires_at", "key_set_version", "token_id")}
+    except (KeyError, TypeError, binascii.Error):
+        return None
+    if not all(isinstance(fields[name], (int, float)) for name in ("expires_at", "idle_expires_at")):
+        return None
+    if type(fields["key_set_version"]) is not int or not (fields["token_id"] is None or type(fields["token_id"]) is int):
+        return None
+    return {**fields, "blob": blob}
+
 
 def _store(
     key: str, blob: bytes, expires_at: datetime, now: datetime, key_set_version: int, token_id: int | None
 ) -> datetime:
     idle_expires_at = min(now + settings.COFFER_UNLOCK_IDLE_TTL, expires_at)
     timeout = max(1, int((idle_expires_at - now).total_seconds()))
-    cache.set(
-        key,
-        {
-            "blob": blob,
-            "expires_at": expires_at.timestamp(),
-            "idle_expires_at": idle_expires_at.timestamp(),
-            # Which set of vault key versions the blob holds; see vault_keys().
-            "key_set_version": key_set_version,
-            "token_id": token_id,
-        },
-        timeout=timeout,
-    )
+    cache.set(key, _entry(blob, expires_at, idle_expires_at, key_set_version, token_id), timeout=timeout)
     return idle_expires_at
 
 
@@ -77,8 +102,8 @@ def _live_entry(vault: Vault, unlock_secret: str, now: datetime) -> tuple[str, d
         key = _cache_key(vault, unlock_secret)
     except IntegrityError:
         return None
-    entry = cache.get(key)
-    if not entry or entry["expires_at"] <= now.timestamp():
+    entry = _read_entry(cache.get(key))
+    if entry is None or entry["expires_at"] <= now.timestamp():
         return None
     return key, entry
 
@@ -98,10 +123,9 @@ def session_keys(*, vault: Vault, unlock_secret: str, touch: bool = True) -> tup
     idle_expires_at = datetime.fromtimestamp(entry["idle_expires_at"], tz=now.tzinfo)
     ideal = min(now + settings.COFFER_UNLOCK_IDLE_TTL, expires_at)
     if touch and (ideal - idle_expires_at).total_seconds() >= TOUCH_RESOLUTION_SECONDS:
-        idle_expires_at = _store(key, entry["blob"], expires_at, now, entry.get("key_set_version", -1),
-                                 entry.get("token_id"))
-    keys.key_set_version = entry.get("key_set_version", -1)
-    return keys, UnlockSession(unlock_secret, idle_expires_at, expires_at, entry.get("token_id"))
+        idle_expires_at = _store(key, entry["blob"], expires_at, now, entry["key_set_version"], entry["token_id"])
+    keys.key_set_version = entry["key_set_version"]
+    return keys, UnlockSession(unlock_secret, idle_expires_at, expires_at, entry["token_id"])
 
 
 def session_opener_alive(*, session: UnlockSession, request_token_id: int | None = None) -> bool:
@@ -124,7 +148,7 @@ def session_carry_over(*, vault_before: Vault, vault_after: Vault, unlock_secret
     blob = seal_session(unlock_secret, str(vault_after.user_id), vault_after.unlock_epoch, keys)
     expires_at = datetime.fromtimestamp(entry["expires_at"], tz=now.tzinfo)
     _store(_cache_key(vault_after, unlock_secret), blob, expires_at, now, vault_after.key_set_version,
-           entry.get("token_id"))
+           entry["token_id"])
     cache.delete(old_key)
     return True
 
@@ -132,13 +156,13 @@ def session_carry_over(*, vault_before: Vault, vault_after: Vault, unlock_secret
 def session_replace_keys(*, vault: Vault, unlock_secret: str, keys: VaultKeys, key_set_version: int) -> None:
     """Reseal a live session after its key set changed (rotation), keeping its expiries."""
     key = _cache_key(vault, unlock_secret)
-    entry = cache.get(key)
-    if not entry:
+    entry = _read_entry(cache.get(key))
+    if entry is None:
         return
     blob = seal_session(unlock_secret, str(vault.user_id), vault.unlock_epoch, keys)
     now = timezone.now()
     _store(key, blob, datetime.fromtimestamp(entry["expires_at"], tz=now.tzinfo), now, key_set_version,
-           entry.get("token_id"))
+           entry["token_id"])
 
 
 def session_close(*, vault: Vault, unlock_secret: str) -> None:

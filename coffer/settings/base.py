@@ -172,6 +172,8 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": env.str("REDIS_URL", default="redis://127.0.0.1:6379/0"),
         "KEY_PREFIX": "coffer",
+        # JSON, never pickle: see coffer/cache.py.
+        "OPTIONS": {"serializer": "coffer.cache.JSONSerializer"},
     }
 }
 

@@ -15,6 +15,7 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": env.str("REDIS_URL", default="redis://127.0.0.1:6379/15"),
         "KEY_PREFIX": env.str("COFFER_CACHE_PREFIX", default=f"coffer-test-{os.getpid()}"),
+        "OPTIONS": {"serializer": "coffer.cache.JSONSerializer"},
     }
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
