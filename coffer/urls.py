@@ -22,6 +22,9 @@ urlpatterns = [
     # allauth: the web pages (sign-up, sign-in, email, password, second factors, sessions)
     # and the headless API for apps and scripts (docs/accounts.md).
     path("accounts/logout/", web_accounts.logout_view, name="account_logout"),
+    path("accounts/2fa/recovery-codes/", web_accounts.recovery_codes_view, name="mfa_view_recovery_codes"),
+    path("accounts/2fa/recovery-codes/download/", web_accounts.recovery_codes_download,
+         name="mfa_download_recovery_codes"),
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
     path("", include("web.urls")),

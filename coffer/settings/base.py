@@ -144,6 +144,8 @@ MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "Coffer"
 MFA_RECOVERY_CODE_COUNT = 10
+# Shown once; web/views/accounts.py adds one download while they are shown.
+MFA_RECOVERY_CODES_SHOW_ONCE = True
 # WebAuthn needs https except on localhost; `make run` and the tests serve plain http there.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env.bool("COFFER_WEBAUTHN_ALLOW_INSECURE_ORIGIN", default=False)
 USERSESSIONS_TRACK_ACTIVITY = True

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 
 import pyotp
 import pytest
@@ -51,6 +52,13 @@ def test_sign_up_verify_the_address_set_up_totp_and_sign_in_with_a_code(page, sm
     page.get_by_label("Authenticator code").fill(totp.now())
     page.get_by_role("button", name="Activate", exact=True).click()
     expect(page.get_by_text(re.compile("Authenticator app activated", re.I))).to_be_visible()
+    # The new recovery codes are shown now, once, and can be downloaded while shown.
+    expect(page).to_have_url(re.compile("/accounts/2fa/recovery-codes/$"))
+    codes = page.get_by_label("Unused codes").input_value().split()
+    assert len(codes) == 10
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download codes").click()
+    assert Path(download.value.path()).read_text().split() == codes
 
     _sign_out(page)
     log_in(page, "frida@example.com", PASSWORD)
@@ -60,11 +68,11 @@ def test_sign_up_verify_the_address_set_up_totp_and_sign_in_with_a_code(page, sm
     signed_in = page.get_by_role("heading", name="Choose a PIN")
     expect(signed_in).to_be_visible()
 
-    # A recovery code (shown after the password again) signs in once, and only once.
+    # Shown once: the page now hides them. A recovery code signs in once, and only once.
     page.goto("/accounts/2fa/recovery-codes/")
     _reauthenticate_if_asked(page, PASSWORD)
-    codes = page.get_by_label("Unused codes").input_value().split()
-    assert len(codes) == 10
+    expect(page.get_by_role("link", name="Generate new codes")).to_be_visible()
+    assert codes[0] not in page.content() and page.get_by_label("Unused codes").count() == 0
     for attempt in ("first", "second"):
         _sign_out(page)
         log_in(page, "frida", PASSWORD)
