@@ -67,6 +67,18 @@ class UserAdmin(AuditedModelAdmin):
     actions = [
         force_lock_action(target_kind="user", user_of=lambda user: user),
         clear_lockout_action(target_kind="user", user_of=lambda user: user),
+        confirmed_action(
+            name="remove_second_factors", description="Remove every second factor of the selected users",
+            permission="change", target_kind="user", owner_of=lambda user: user,
+            perform=lambda request, user: {
+                "removed": services.second_factors_remove(user=user)
+            },
+            explanation=(
+                "For someone who lost their authenticator app, security keys and recovery codes. Check who "
+                "is asking first: afterwards the account signs in with its password alone (the vault still "
+                "needs the PIN). Their web sign-ins end, and they are mailed."
+            ),
+        ),
     ]
 
     def get_queryset(self, request):

@@ -182,3 +182,20 @@ def token_revoke(*, access_token: AccessToken, actor=None, request=None) -> Acce
         target_id=access_token.pk,
     )
     return access_token
+
+
+def second_factors_remove(*, user: User) -> int:
+    """Every second factor of `user` (TOTP, security keys, passkeys, recovery codes), for an
+    owner who lost them: audited by the admin action, mailed to the owner. Their web sign-ins
+    end, so a session that passed the old factor does not outlive it. Returns how many."""
+    from allauth.mfa.models import Authenticator
+    from allauth.usersessions.models import UserSession
+
+    from notify.mails import mail_second_factors_removed
+
+    removed, _ = Authenticator.objects.filter(user=user).delete()
+    if removed:
+        for session in UserSession.objects.filter(user=user):
+            session.end()
+        mail_second_factors_removed(user=user, at=timezone.now())
+    return removed

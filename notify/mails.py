@@ -57,6 +57,18 @@ def mail_recovery_used(*, user, at: datetime) -> None:
     ))
 
 
+def mail_second_factors_removed(*, user, at: datetime) -> None:
+    _send(kind="second_factors_removed", to=user.email, subject="Two-factor sign-in was turned off for your Coffer account", body=(
+        f"The people who run this Coffer server removed every second factor (authenticator app, security "
+        f"keys, passkeys and recovery codes) of your account {user.username} at {_when(at)}, as asked when "
+        "the factors are lost. Your account now signs in with its password alone, and your vault still "
+        "needs your PIN.\n\n"
+        "If it was you who asked, set up two-factor sign-in again under Account, Two-factor sign-in.\n\n"
+        "If you did not ask for this, contact the people who run this Coffer server at once, and change "
+        "your password."
+    ))
+
+
 def mail_account_deleted(*, email: str) -> None:
     _send(kind="account_deleted", to=email, subject="Your Coffer account was deleted", body=(
         "Your Coffer account was deleted, with everything in its vault. The keys that opened your "

@@ -5,9 +5,14 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from django.test import Client
+
 from accounts.models import AccessToken
 from audit.models import AuditEvent, Checkpoint
-from tests.conftest import make_person
+from tests.conftest import PASSWORD, make_person
+from tests.support.second_factor import give_totp
 from vault.models import Vault
 
 
@@ -121,3 +126,34 @@ def test_signing_a_checkpoint_and_verifying_from_the_admin_are_audited(admin_cli
     assert AuditEvent.objects.get(action="admin.checkpoint").details["signed"] is True
     assert AuditEvent.objects.get(action="admin.verify_audit").details["ok"] is True
     assert AuditEvent.objects.get(action="audit.verify").actor_id == admin_user.pk
+
+
+
+def test_removing_second_factors_asks_first_then_removes_all_ends_sign_ins_audits_and_mails(
+    smtp_mail, admin_client, admin_user, alice, bob, django_capture_on_commit_callbacks
+):
+    totps = {person.user.pk: give_totp(person.user) for person in (alice, bob)}
+    for person in (alice, bob):
+        RecoveryCodes.activate(person.user)
+    signed_in = Client()
+    assert signed_in.post("/accounts/login/", {"login": "alice", "password": PASSWORD}).status_code == 302
+    assert signed_in.post("/accounts/2fa/authenticate/", {"code": totps[alice.user.pk].now()}).status_code == 302
+    assert signed_in.get("/account/").status_code == 200
+
+    asked = _act(admin_client, "admin:auth_user_changelist", "remove_second_factors", [alice.user.pk], confirmed=False)
+    assert asked.status_code == 200 and b"are you sure?" in asked.content
+    assert Authenticator.objects.filter(user=alice.user).count() == 2
+    with django_capture_on_commit_callbacks(execute=True):  # the mail waits for the commit
+        _act(admin_client, "admin:auth_user_changelist", "remove_second_factors", [alice.user.pk], confirmed=True)
+
+    assert not Authenticator.objects.filter(user=alice.user).exists()
+    assert Authenticator.objects.filter(user=bob.user).count() == 2  # only the selected user
+    assert signed_in.get("/account/").status_code == 302  # the sign-in that passed the old factor ended
+    fresh = Client()
+    assert fresh.post("/accounts/login/", {"login": "alice", "password": PASSWORD}).status_code == 302
+    assert "_auth_user_id" in fresh.session  # the password alone now, as the owner asked
+    event = AuditEvent.objects.get(action="admin.remove_second_factors")
+    assert (event.actor_id, event.subject_user_id, event.outcome, event.details) == (
+        admin_user.pk, alice.user.pk, "success", {"removed": 2})
+    (mail,) = [m for m in smtp_mail.messages() if m.recipients == [alice.user.email]]
+    assert "Two-factor sign-in was turned off" in mail.subject and alice.user.username in mail.body
