@@ -48,6 +48,7 @@ ACTIONS: dict[str, str] = {
     "file.delete": "Document deleted",
     "file.integrity_failure": "Document failed its integrity check",
     "admin.view": "An administrator viewed your account's metadata",
+    "admin.remove_second_factors": "An administrator removed your second factors",
 }
 
 OUTCOMES = {"success": "", "failure": "Failed", "denied": "Refused"}
