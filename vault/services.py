@@ -24,7 +24,7 @@ from coffer.seams import seam
 from notify.mails import mail_pin_changed, mail_recovery_used
 from vault.crypto.context import Context
 from vault.crypto.errors import IntegrityError
-from vault.crypto.kdf import PROFILES, SALT_SIZE, KdfParams, derive_pin_key
+from vault.crypto.kdf import PROFILES, SALT_SIZE, KdfParams, derive_pin_key, normalize_pin
 from vault.crypto.keys import derive_kek, new_key, new_recovery_code, recovery_private_key
 from vault.crypto.session import VaultKeys
 from vault.crypto.wrap import unwrap_key, unwrap_with_recovery, wrap_key, wrap_to_recovery
@@ -470,6 +470,8 @@ def vault_change_pin(*, user, pin: str, new_pin: str, unlock_secret: str | None 
     meanwhile is re-wrapped too, and a PIN or recovery that won the race wins.
     """
     _check_pin_policy(new_pin, "new_pin")
+    if normalize_pin(new_pin) == normalize_pin(pin):
+        raise VaultError("pin_unchanged", "The new PIN is the same as the current one. Choose another.", field="new_pin")
     with _argon2_slot():
         vault = _begin_attempt(user, request, "vault.pin_change")
         try:

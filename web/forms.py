@@ -14,6 +14,7 @@ from accounts.scopes import (
 )
 from coffer.errors import DomainError
 from vault.models import RotationJob
+from web.once import OnceField
 
 
 def add_domain_error(form: forms.Form, exc: DomainError, *, field: str | None = None) -> None:
@@ -146,6 +147,7 @@ class TokenCreateForm(forms.Form):
     expires_in_days = forms.ChoiceField(
         label="Expires", choices=EXPIRY_CHOICES, initial="90", required=False
     )
+    once = OnceField()  # a reload after the token is shown does not make a second one
 
 
 # ---- documents ----

@@ -9,7 +9,11 @@ class TokenCreateInput(serializers.Serializer):
     password = serializers.CharField(max_length=256, trim_whitespace=False, required=False, write_only=True)
     name = serializers.CharField(max_length=100)
     scopes = serializers.ListField(child=serializers.ChoiceField(choices=ALL_SCOPES), min_length=1, max_length=len(ALL_SCOPES))
-    expires_at = serializers.DateTimeField(required=False, allow_null=True)
+    expires_at = serializers.DateTimeField(
+        required=False, allow_null=True,
+        help_text="When the token stops working (ISO 8601, in the future). Absent or null: it never expires, "
+                  "so revoke it when the app is done.",
+    )
 
     def validate(self, attrs):
         if not self.context.get("signed_in"):

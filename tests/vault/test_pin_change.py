@@ -31,3 +31,16 @@ def test_a_weak_new_pin_is_refused_on_its_field(unlocked_alice):
     response = unlocked_alice.client.post(URL, {"pin": unlocked_alice.pin, "new_pin": "000000"}, format="json")
     assert response.status_code == 400
     assert "new_pin" in response.json()["fields"]
+
+
+def test_a_new_pin_equal_to_the_current_one_is_refused_on_its_field_and_changes_nothing(unlocked_alice):
+    wraps = {k.version: bytes(k.wrapped_by_kek) for k in VaultKey.objects.all()}
+    # The same PIN, typed with full-width digits: NFKC makes it the same bytes.
+    same = unlocked_alice.pin.translate({ord(d): ord(d) + 0xFEE0 for d in "0123456789"})
+    for new_pin in (unlocked_alice.pin, same):
+        response = unlocked_alice.client.post(URL, {"pin": unlocked_alice.pin, "new_pin": new_pin}, format="json")
+        assert response.status_code == 400
+        assert response.json()["code"] == "pin_unchanged" and "new_pin" in response.json()["fields"]
+    assert {k.version: bytes(k.wrapped_by_kek) for k in VaultKey.objects.all()} == wraps
+    assert unlocked_alice.client.get("/api/v1/vault").json()["state"] == "unlocked"
+    assert not AuditEvent.objects.filter(action="vault.pin_change").exists()

@@ -43,10 +43,22 @@ def test_a_weak_new_pin_is_shown_next_to_it(unlocked_web):
     assert "too easy to guess" in Page(response.content).described_by("id_new_pin")[-1]
 
 
+def _once(web) -> str:
+    """The one-time value of the token form, as the settings page gives it."""
+    return Page(web.get("/settings/").content).by_id("id_once").attrs["value"]
+
+
+def test_a_new_pin_equal_to_the_current_one_is_shown_next_to_it(unlocked_web):
+    response = unlocked_web.post("/settings/pin/", {"pin": PIN, "new_pin": PIN, "new_pin_confirm": PIN})
+    assert response.status_code == 400
+    assert "same as the current one" in Page(response.content).described_by("id_new_pin")[-1]
+
+
 def test_a_token_is_shown_once_and_only_its_hash_is_kept(unlocked_web, alice):
     response = unlocked_web.post(
         "/settings/tokens/",
-        {"name": "Budget app", "scopes": ["records:read", "files:read"], "expires_in_days": "30"},
+        {"name": "Budget app", "scopes": ["records:read", "files:read"], "expires_in_days": "30",
+         "once": _once(unlocked_web)},
     )
     assert response.status_code == 200
     token = Page(response.content).by_id("new-token").text.strip()
@@ -58,8 +70,24 @@ def test_a_token_is_shown_once_and_only_its_hash_is_kept(unlocked_web, alice):
     assert response["Cache-Control"] == "no-store"
 
 
+def test_sending_the_token_form_again_makes_no_second_token(unlocked_web, alice):
+    form = {"name": "Budget app", "scopes": ["records:read"], "expires_in_days": "30", "once": _once(unlocked_web)}
+    first = unlocked_web.post("/settings/tokens/", form)
+    token = Page(first.content).by_id("new-token").text.strip()
+    assert first.status_code == 200 and token.startswith("cof_")
+    again = unlocked_web.post("/settings/tokens/", form)  # the browser's reload
+    assert again.status_code == 302 and again["Location"] == "/settings/#tokens"
+    assert AccessToken.objects.filter(user=alice.user, name="Budget app").count() == 1
+    page = unlocked_web.get("/settings/").content.decode()
+    assert "made already" in page and token not in page
+    stale = unlocked_web.post("/settings/tokens/", {k: v for k, v in form.items() if k != "once"})
+    assert stale.status_code == 400 and AccessToken.objects.filter(user=alice.user, name="Budget app").count() == 1
+    assert unlocked_web.post("/settings/tokens/", {**form, "once": _once(unlocked_web)}).status_code == 200
+    assert AccessToken.objects.filter(user=alice.user, name="Budget app").count() == 2  # a new page, a new token
+
+
 def test_a_token_needs_a_name_and_a_scope(unlocked_web):
-    response = unlocked_web.post("/settings/tokens/", {"name": "", "expires_in_days": ""})
+    response = unlocked_web.post("/settings/tokens/", {"name": "", "expires_in_days": "", "once": _once(unlocked_web)})
     page = Page(response.content)
     assert response.status_code == 400
     assert page.described_by("id_name")[-1] == "This field is required."
@@ -67,7 +95,7 @@ def test_a_token_needs_a_name_and_a_scope(unlocked_web):
 
 
 def test_revoking_a_token_asks_first(unlocked_web, alice):
-    unlocked_web.post("/settings/tokens/", {"name": "Old app", "scopes": ["records:read"]})
+    unlocked_web.post("/settings/tokens/", {"name": "Old app", "scopes": ["records:read"], "once": _once(unlocked_web)})
     token = AccessToken.objects.get(user=alice.user, name="Old app")
     assert (
         "Revoke “Old app”?"

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.selectors import token_get, token_list
 from accounts.services import AccountError, token_create, token_revoke
+from web.once import submission_first, submission_forget
 from coffer.limits import throttled
 from vault.api.unlocking import unlock_secret_from
 from vault.models import RotationJob
@@ -126,6 +127,10 @@ def token_create_view(request):
     form = TokenCreateForm(request.POST)
     if not form.is_valid():
         return _settings_page(request, token_form=form, status=400)
+    if not submission_first(user_id=request.user.pk, form_name="token-create", once=form.cleaned_data["once"]):
+        messages.info(request, "That token was made already, and its value was shown once. If you did not "
+                               "copy it, revoke it below and make a new one.")
+        return redirect(reverse("settings") + "#tokens")
     days = form.cleaned_data["expires_in_days"]
     expires_at = timezone.now() + timedelta(days=int(days)) if days else None
     try:
@@ -137,6 +142,7 @@ def token_create_view(request):
             request=request,
         )
     except AccountError as exc:
+        submission_forget(user_id=request.user.pk, form_name="token-create", once=form.cleaned_data["once"])
         add_domain_error(form, exc)
         return _settings_page(request, token_form=form, status=400)
     # Shown in this response only; only its hash is stored.
