@@ -65,7 +65,9 @@ MIDDLEWARE = [
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     # After both: staff without a second factor are sent to set one up before the admin.
     "accounts.middleware.AdminSecondFactorMiddleware",
+    # Inside the security headers, so its page gets the CSP like every page.
     "coffer.middleware.SecurityHeadersMiddleware",
+    "web.middleware.MethodNotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "coffer.urls"

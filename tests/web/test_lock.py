@@ -50,6 +50,17 @@ def test_locking_and_keepalive_need_a_post(unlocked_web):
     assert unlocked_web.get("/vault/keepalive/").status_code == 405
 
 
+def test_opening_a_post_only_address_shows_a_page_that_says_so(unlocked_web, alice):
+    response = unlocked_web.get("/vault/lock/")
+    page = Page(response.content)
+    assert response.status_code == 405 and response["Allow"] == "POST"
+    assert "Use the button on the page" in page.text() and page.find_all("a", href="/")
+    assert "default-src" in response["Content-Security-Policy"]
+    assert unlocked_web.get("/").status_code == 200  # and it locked nothing
+    api = alice.client.get("/api/v1/vault/lock")
+    assert api.status_code == 405 and api.json()["code"]  # the API keeps its JSON
+
+
 def test_unlocking_after_a_lock_returns_to_the_page_it_locked_on(unlocked_web):
     response = unlocked_web.post("/vault/lock/", {"reason": "idle", "next": "/settings/"})
     assert response["Location"] == "/vault/unlock/?next=%2Fsettings%2F"
