@@ -6,15 +6,23 @@ key, a ciphertext or a token hash.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.apps import apps
+from django.conf import settings
 from django.db.models import (
-    BigIntegerField, Case, CharField, Count, F, IntegerField, Max, OuterRef, QuerySet, Subquery, Sum, Value, When,
+    BigIntegerField, Case, CharField, Count, Exists, F, IntegerField, Max, OuterRef, QuerySet, Subquery, Sum, Value,
+    When,
 )
 from django.db.models.functions import Coalesce, Now
+from django.utils import timezone
 
 from .models import Vault, VaultKey
 
-UNSET, LOCKED, BACKOFF, LOCKED_OUT = "unset", "locked", "backoff", "locked_out"
+UNSET, LOCKED, UNLOCKED, BACKOFF, LOCKED_OUT = "unset", "locked", "unlocked", "backoff", "locked_out"
+
+# How stale an unlock session's last_used_at may be (it moves at most once a minute).
+_LAST_USED_SLACK = timedelta(minutes=1)
 
 # What a changelist may load of a vault row.
 VAULT_METADATA_FIELDS = (
@@ -33,14 +41,23 @@ def owned_models() -> list:
     return found
 
 
-def _vault_state(prefix: str) -> Case:
-    return Case(
+def _vault_state(prefix: str, user_ref: str) -> Case:
+    """Unlocked: an unlock session of the current epoch was used within the idle TTL and is
+    younger than the absolute TTL (the access app's registry; the keys are only in the cache)."""
+    whens = [
         When(**{f"{prefix}id__isnull": True}, then=Value(UNSET)),
         When(**{f"{prefix}locked_out_at__isnull": False}, then=Value(LOCKED_OUT)),
-        When(**{f"{prefix}backoff_until__gt": Now()}, then=Value(BACKOFF)),
-        default=Value(LOCKED),
-        output_field=CharField(),
-    )
+    ]
+    if apps.is_installed("access"):
+        now = timezone.now()
+        sessions = apps.get_model("access", "UnlockSessionRecord").objects.filter(
+            user_id=OuterRef(user_ref), epoch=OuterRef(f"{prefix}unlock_epoch"),
+            last_used_at__gte=now - settings.COFFER_UNLOCK_IDLE_TTL - _LAST_USED_SLACK,
+            opened_at__gte=now - settings.COFFER_UNLOCK_ABSOLUTE_TTL,
+        )
+        whens.append(When(Exists(sessions), then=Value(UNLOCKED)))
+    whens.append(When(**{f"{prefix}backoff_until__gt": Now()}, then=Value(BACKOFF)))
+    return Case(*whens, default=Value(LOCKED), output_field=CharField())
 
 
 def _vault_key_stats(vault_ref: str) -> dict:
@@ -80,7 +97,7 @@ def _owned(model, alias: str, aggregate, user_ref: str, output_field):
 def users_with_vault_metadata(users: QuerySet) -> QuerySet:
     """Users annotated with vault state, KDF, key versions, item counts, stored bytes, last unlock."""
     return users.annotate(
-        vault_state=_vault_state("vault__"),
+        vault_state=_vault_state("vault__", "pk"),
         vault_pk=F("vault__id"),
         vault_kdf=F("vault__kdf_params"),
         vault_server_key_version=F("vault__server_key_version"),
@@ -96,7 +113,7 @@ def vaults_with_metadata(vaults: QuerySet[Vault]) -> QuerySet[Vault]:
     return (
         vaults.only(*VAULT_METADATA_FIELDS, "user__username")
         .select_related("user")
-        .annotate(vault_state=_vault_state(""), **_vault_key_stats("pk"), **_usage("user_id"))
+        .annotate(vault_state=_vault_state("", "user_id"), **_vault_key_stats("pk"), **_usage("user_id"))
     )
 
 

@@ -3,6 +3,7 @@
 import re
 
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -57,6 +58,23 @@ def test_each_user_shows_vault_state_counts_and_stored_bytes(admin_client, db):
     assert "locked" in rows["carol"] and "2 record(s)" in rows["carol"] and " B" in rows["carol"]
     assert "unset" in rows["dave"] and "0 record(s)" in rows["dave"]
     assert "locked out" in rows["erin"]
+
+
+def _state_cell(page: str, name: str) -> str:
+    row = re.search(rf'<tr[^>]*>(?:(?!</tr>).)*?>{name}<.*?</tr>', page, re.S).group(0)
+    return re.search(r'<td class="field-(?:vault_state|state)">([^<]*)</td>', row).group(1)
+
+
+def test_a_vault_shows_unlocked_while_a_session_is_open_and_locked_after(admin_client, db):
+    frank = make_person("frank").setup_vault().unlock()
+    users, vaults = reverse("admin:auth_user_changelist"), reverse("admin:vault_vault_changelist")
+    assert _state_cell(admin_client.get(users).content.decode(), "frank") == "unlocked"
+    assert _state_cell(admin_client.get(vaults).content.decode(), "frank") == "unlocked"
+    assert frank.client.post("/api/v1/vault/lock").status_code == 204
+    assert _state_cell(admin_client.get(users).content.decode(), "frank") == "locked"
+    frank.unlock()
+    Vault.objects.filter(user=frank.user).update(unlock_epoch=F("unlock_epoch") + 1)  # lock-all, as a PIN change does
+    assert _state_cell(admin_client.get(vaults).content.decode(), "frank") == "locked"
 
 
 def test_a_user_page_links_to_their_audit_events_and_items(admin_client, db):
