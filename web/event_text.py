@@ -49,6 +49,49 @@ ACTIONS: dict[str, str] = {
     "file.integrity_failure": "Document failed its integrity check",
     "admin.view": "An administrator viewed your account's metadata",
     "admin.remove_second_factors": "An administrator removed your second factors",
+    "admin.force_lock": "An administrator locked your vault",
+    "admin.clear_lockout": "An administrator cleared your vault's lock-out",
+    "admin.resume_rotation": "An administrator resumed your key rotation",
+    "admin.revoke_token": "An administrator revoked an API token",
+    "grant.create": "Records shared with an app",
+    "grant.fetch": "An app fetched what you shared",
+    "grant.revoke": "Sharing with an app stopped",
+    "attestation.sign": "A statement signed for an app",
+    "sharing.key_handle.rotate": "An app's key handle renewed",
+    "sharing.key_handle.delete": "An app's key handle deleted",
+    "access.unlock_session_end": "An unlocked session ended from Devices and access",
+    "access.web_session_end": "A sign-in ended from Devices and access",
+    "access.tokens_reviewed": "API tokens reviewed",
+    "account.delete": "Account deleted",
+    "account.delete_reauth": "Password checked to delete the account",
+    "rotation.resume": "Key rotation resumed",
+    "token.authenticate": "API token used",
+}
+
+# Refused before anything was tried (a backoff, a lock-out, a missing permission): what was tried.
+ATTEMPTS: dict[str, str] = {
+    "vault.unlock": "Unlock attempt",
+    "vault.pin_change": "PIN change attempt",
+    "vault.recover": "Recovery attempt",
+}
+
+# A failed event often reads better in words of its own than as "Failed" + its
+# success wording ("Failed · Vault unlocked" read as if the vault had been unlocked).
+REFUSED: dict[str, str] = {
+    "vault.unlock": "Unlock refused: wrong PIN",
+    "vault.pin_change": "PIN change refused: the current PIN was wrong",
+    "vault.recover": "Recovery refused: wrong recovery code",
+    "vault.reauthorize": "Password refused while lifting a lock-out",
+    "account.login": "Sign-in refused: wrong username or password",
+    "account.delete": "Account deletion refused",
+    "account.delete_reauth": "Password refused while deleting the account",
+    "token.login": "API sign-in refused: wrong username or password",
+    "token.authenticate": "An invalid, expired or revoked API token was refused",
+    "token.scope_denied": "API token refused: missing permission",
+    "mfa.authenticate": "Two-factor code refused",
+    "grant.fetch": "An app was refused what you had shared",
+    "record.integrity_failure": "A record failed its integrity check",
+    "file.integrity_failure": "A document failed its integrity check",
 }
 
 OUTCOMES = {"success": "", "failure": "Failed", "denied": "Refused"}
@@ -60,7 +103,7 @@ class EventLine:
     text: str
     detail: str
     outcome: str  # "success", "failure" or "denied"
-    outcome_text: str
+    outcome_text: str  # the badge before the text; empty when the text says it already
     ip_address: str | None
     by_admin: bool
 
@@ -78,15 +121,17 @@ def _detail(event) -> str:
         parts.append("while waiting after wrong PINs")
     if details.get("reason") == "locked_out":
         parts.append("while locked out")
-    if event.action == "vault.unlock" and event.outcome == "failure":
-        parts.append("wrong PIN")
     return " · ".join(parts)
 
 
 def describe_event(event) -> EventLine:
-    text = (
-        ACTIONS.get(event.action) or event.action.replace(".", " ").replace("_", " ").capitalize()
-    )
+    outcome_text = OUTCOMES.get(event.outcome, event.outcome)
+    if event.outcome == "failure" and event.action in REFUSED:
+        text, outcome_text = REFUSED[event.action], ""
+    elif event.outcome == "denied" and event.action in ATTEMPTS:
+        text = ATTEMPTS[event.action]
+    else:
+        text = ACTIONS.get(event.action) or event.action.replace(".", " ").replace("_", " ").capitalize()
     by_admin = bool(
         event.actor_id and event.subject_user_id and event.actor_id != event.subject_user_id
     )
@@ -95,7 +140,7 @@ def describe_event(event) -> EventLine:
         text=text,
         detail=_detail(event),
         outcome=event.outcome,
-        outcome_text=OUTCOMES.get(event.outcome, event.outcome),
+        outcome_text=outcome_text,
         ip_address=event.ip_address,
         by_admin=by_admin,
     )
