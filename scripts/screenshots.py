@@ -303,6 +303,7 @@ def tour(page: Page, base: str, scan: Path, letter: Path) -> None:
 
     page.goto(base + "/settings/")
     page.get_by_role("button", name="Re-encrypt everything").click()
+    page.get_by_role("button", name="Start re-encrypting").click()
     page.get_by_label("Token name").fill("Budget app")
     page.get_by_label("Read documents").check()
     page.get_by_role("button", name="Create token").click()

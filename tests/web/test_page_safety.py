@@ -30,6 +30,7 @@ UNLOCKED_PAGES = [
     "/records/new/note/",
     "/documents/",
     "/settings/",
+    "/settings/rotation/?kind=reencrypt",
     "/activity/",
     "/sharing/",
     "/records/{record}/",

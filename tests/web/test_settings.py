@@ -117,9 +117,33 @@ def test_someone_elses_token_is_not_found(unlocked_web, bob):
     assert AccessToken.objects.get(pk=token_id).revoked_at is None
 
 
+def test_a_rotation_first_says_what_it_does_and_how_long_and_starts_only_when_confirmed(unlocked_web, alice):
+    for _ in range(3):
+        add_record(alice, "note", valid("note"))
+    for kind, says, button in (("rewrap", "Your files are not rewritten", "Start rotating"),
+                               ("reencrypt", "writes every encrypted byte again", "Start re-encrypting")):
+        page = Page(unlocked_web.get(f"/settings/rotation/?kind={kind}").content)
+        text = page.text()
+        assert says in text and "3 records and 0 documents" in text and "Under a minute" in text
+        assert button in text and page.find_all("input", name="confirmed", value="yes")
+        assert unlocked_web.post("/settings/rotation/", {"kind": kind}).status_code == 200  # asks, starts nothing
+    assert not RotationJob.objects.filter(vault__user=alice.user).exists()
+    assert unlocked_web.get("/settings/rotation/?kind=other")["Location"] == "/settings/#keys"
+
+
+def test_the_estimate_grows_with_what_is_stored():
+    from vault.rotation.estimates import RATES, RotationEstimate
+
+    items_per_second, bytes_per_second = RATES["reencrypt"]
+    assert RotationEstimate(0, 0, 0, 59).duration_text == "under a minute"
+    assert RotationEstimate(0, 0, 0, 61).duration_text == "about 2 minutes"
+    assert RotationEstimate(0, 0, 0, 3 * 3600).duration_text == "about 3 hours"
+    assert bytes_per_second > 0 and items_per_second > 0
+
+
 def test_starting_a_reencryption_shows_its_progress(unlocked_web, alice):
     add_record(alice, "note", valid("note"))
-    response = unlocked_web.post("/settings/rotation/", {"kind": "reencrypt"})
+    response = unlocked_web.post("/settings/rotation/", {"kind": "reencrypt", "confirmed": "yes"})
     assert response["Location"] == "/settings/#keys"
     job = RotationJob.objects.get(vault__user=alice.user)
     assert job.kind == "reencrypt"
@@ -132,7 +156,7 @@ def test_starting_a_reencryption_shows_its_progress(unlocked_web, alice):
 
 def test_a_second_rotation_while_one_runs_is_refused_politely(unlocked_web, alice):
     add_record(alice, "note", valid("note"))
-    unlocked_web.post("/settings/rotation/", {"kind": "rewrap"})
-    unlocked_web.post("/settings/rotation/", {"kind": "rewrap"})
+    unlocked_web.post("/settings/rotation/", {"kind": "rewrap", "confirmed": "yes"})
+    unlocked_web.post("/settings/rotation/", {"kind": "rewrap", "confirmed": "yes"})
     assert RotationJob.objects.filter(vault__user=alice.user).count() == 1
     assert "already running" in Page(unlocked_web.get("/settings/").content).text()

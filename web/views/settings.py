@@ -18,6 +18,7 @@ from web.once import submission_first, submission_forget
 from coffer.limits import throttled
 from vault.api.unlocking import unlock_secret_from
 from vault.models import RotationJob
+from vault.rotation.estimates import rotation_estimate
 from vault.rotation.services import RotationError, rotation_get, rotation_list, rotation_resume, rotation_start
 from vault.selectors import vault_state
 from vault.services import VaultError, vault_change_pin
@@ -84,28 +85,25 @@ def pin_change_view(request):
 
 
 @unlocked_vault_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def rotation_start_view(request):
-    form = RotationStartForm(request.POST)
-    if form.is_valid():
-        try:
-            rotation_start(
-                user=request.user,
-                keys=request.vault_keys,
-                kind=form.cleaned_data["kind"],
-                request=request,
-            )
-        except RotationError as exc:
-            messages.error(request, exc.detail)
-        else:
-            started = (
-                "Re-encryption"
-                if form.cleaned_data["kind"] == RotationJob.Kind.REENCRYPT
-                else "Key rotation"
-            )
-            messages.success(
-                request, f"{started} started. You can keep using your vault meanwhile."
-            )
+    """GET (or a POST without `confirmed`): what the rotation does and how long it takes;
+    a POST with `confirmed=yes` starts it."""
+    form = RotationStartForm(request.POST if request.method == "POST" else request.GET)
+    if not form.is_valid():
+        return redirect(reverse("settings") + "#keys")
+    kind = form.cleaned_data["kind"]
+    if request.POST.get("confirmed") != "yes":
+        return render(request, "web/settings/confirm_rotation.html", {
+            "form": form, "kind": kind, "estimate": rotation_estimate(user=request.user, kind=kind),
+        })
+    try:
+        rotation_start(user=request.user, keys=request.vault_keys, kind=kind, request=request)
+    except RotationError as exc:
+        messages.error(request, exc.detail)
+    else:
+        started = "Re-encryption" if kind == RotationJob.Kind.REENCRYPT else "Key rotation"
+        messages.success(request, f"{started} started. You can keep using your vault meanwhile.")
     return redirect(reverse("settings") + "#keys")
 
 

@@ -33,6 +33,9 @@ def test_start_a_reencryption_and_watch_it_finish(page, alice_in_browser, tmp_pa
 
     page.goto("/settings/")
     page.get_by_role("button", name="Re-encrypt everything").click()
+    expect(page.get_by_role("heading", name="Re-encrypt everything?")).to_be_visible()
+    expect(page.get_by_text("3 records and 1 document")).to_be_visible()
+    page.get_by_role("button", name="Start re-encrypting").click()
     box = page.locator("[data-rotation]")
     expect(box).to_contain_text("Re-encryption to version 2")
     expect(box.locator("[data-rotation-state]")).to_have_text("Running")
