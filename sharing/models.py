@@ -73,6 +73,8 @@ class GrantItem(models.Model):
     # Not a foreign key: deleting a record revokes its grants explicitly (sharing.signals).
     record_id = models.UUIDField(db_index=True)
     fields = models.JSONField(default=list)
+    # Whether the record's own name (its label) went to the app; otherwise it got "".
+    label_shared = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["grant", "position"]

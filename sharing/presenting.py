@@ -13,7 +13,10 @@ def present_grant(grant: Grant) -> dict[str, Any]:
         "id": grant.pk,
         "app": {"id": grant.app_id, "name": grant.app.name},
         "state": grant_state(grant),
-        "items": [{"record_id": item.record_id, "fields": item.fields} for item in grant.items.all()],
+        "items": [
+            {"record_id": item.record_id, "fields": item.fields, "label_shared": item.label_shared}
+            for item in grant.items.all()
+        ],
         "issued_at": grant.issued_at,
         "expires_at": grant.expires_at,
         "revoked_at": grant.revoked_at,

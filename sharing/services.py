@@ -110,6 +110,8 @@ class GrantRequestItem:
     record_id: uuid.UUID
     # None: every field the record holds.
     fields: tuple[str, ...] | None
+    # The record's name is the owner's own words ("Mum's card"): sent only when asked.
+    share_label: bool = False
 
 
 @cache
@@ -170,10 +172,10 @@ def _shared_records(records: list[Record], items: Sequence[GrantRequestItem], ke
             "id": str(record.pk),
             "kind": record.kind,
             "schema_version": record.schema_version,
-            "label": payload.label,
+            "label": payload.label if item.share_label else "",
             "fields": {name: payload.data[name] for name in names},
         })
-        rows.append(GrantItem(position=index, record_id=record.pk, fields=names))
+        rows.append(GrantItem(position=index, record_id=record.pk, fields=names, label_shared=item.share_label))
     if errors:
         raise _item_errors(errors, len(items))
     return shared, rows

@@ -169,11 +169,15 @@ class AttachForm(forms.Form):
 GRANT_DURATION_CHOICES = [("1", "1 day"), ("7", "7 days"), ("30", "30 days")]
 
 
+SHARE_LABEL = "__label__"  # not a field name: those are lower-case words
+
+
 class GrantCreateForm(forms.Form):
     """Share chosen records, or only some of their fields, with an approved app.
 
     `apps` are approved App rows; `records` are (record id, label, kind, [(field, field label)]).
-    One optional `fields_<record id>` group per record: none ticked means every field.
+    One optional `fields_<record id>` group per record: no field ticked means every field.
+    A record with a label has SHARE_LABEL as its group's first box: the label goes only if ticked.
     """
 
     app = forms.ChoiceField(label="App", error_messages={"required": "Choose an app."})
@@ -201,7 +205,8 @@ class GrantCreateForm(forms.Form):
                 required=False,
                 choices=field_choices,
                 widget=forms.CheckboxSelectMultiple,
-                help_text="Leave all unticked to share every field this record holds.",
+                help_text="Leave the fields unticked to share every field this record holds. "
+                          "Its name is shared only if ticked.",
             )
             self.record_fields.append(name)
         # The per-record groups come after the fields above; the template lays them out.
@@ -226,15 +231,17 @@ class GrantCreateForm(forms.Form):
                 self.add_error(name, "Tick this record above too, or untick its fields.")
         return data
 
-    def items(self) -> list[tuple[str, tuple[str, ...] | None]]:
-        """(record id, field names or None for all), in the order the records are listed."""
+    def items(self) -> list[tuple[str, tuple[str, ...] | None, bool]]:
+        """(record id, field names or None for all, share its name), in the order listed."""
         data = self.cleaned_data
         chosen = set(data["records"])
-        return [
-            (record_id, tuple(data.get(self.fields_name(record_id)) or ()) or None)
-            for record_id, _ in self.fields["records"].choices
-            if record_id in chosen
-        ]
+        items = []
+        for record_id, _ in self.fields["records"].choices:
+            if record_id in chosen:
+                ticked = data.get(self.fields_name(record_id)) or []
+                fields = tuple(name for name in ticked if name != SHARE_LABEL) or None
+                items.append((record_id, fields, SHARE_LABEL in ticked))
+        return items
 
 
 class AccountDeleteForm(forms.Form):

@@ -53,6 +53,7 @@ class GrantListView(APIView):
             GrantRequestItem(
                 record_id=item["record_id"],
                 fields=None if item["fields"] is None else tuple(item["fields"]),
+                share_label=item["share_label"],
             )
             for item in fields["items"]
         ]

@@ -108,6 +108,10 @@ class GrantItemInput(StrictSerializer):
         child=serializers.CharField(max_length=64), allow_null=True, required=False, default=None,
         min_length=1, max_length=64, help_text="Field names to share; null or absent: every field.",
     )
+    share_label = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Send the record's name (its label) too. Otherwise the app receives an empty label.",
+    )
 
     def validate_fields(self, names):
         if names is not None and len(set(names)) != len(names):
@@ -139,6 +143,7 @@ class GrantAppOutput(serializers.Serializer):
 class GrantItemOutput(serializers.Serializer):
     record_id = serializers.UUIDField()
     fields = serializers.ListField(child=serializers.CharField())
+    label_shared = serializers.BooleanField()
 
 
 class GrantOutput(serializers.Serializer):

@@ -176,7 +176,7 @@ def approve(app) -> None:
 
 def grant(alice, app, fields=("number", "holder")):
     card = alice.create_record("bank_card", valid("bank_card"), label="Everyday Visa")
-    return alice.create_grant(app.keys.app_id, [{"record_id": card.id, "fields": list(fields)}],
+    return alice.create_grant(app.keys.app_id, [{"record_id": card.id, "fields": list(fields), "share_label": True}],
                               expires_at=timezone.now() + timedelta(days=7)), card
 
 

@@ -92,7 +92,7 @@ def test_it_decrypts_exactly_the_granted_fields_and_verifies_both_signatures(exa
     card = create_record(sharing_alice, "bank_card", label="Everyday Visa")
     passport = create_record(sharing_alice, "passport", label="My passport")
     created = create_grant(sharing_alice, SimpleNamespace(id=example.id), [
-        {"record_id": card["id"], "fields": ["number", "holder"]},
+        {"record_id": card["id"], "fields": ["number", "holder"], "share_label": True},
         {"record_id": passport["id"], "fields": ["surname", "date_of_birth"]},
     ])
 
@@ -103,7 +103,7 @@ def test_it_decrypts_exactly_the_granted_fields_and_verifies_both_signatures(exa
     assert grant["records"] == [
         {"id": card["id"], "kind": "bank_card", "schema_version": 1, "label": "Everyday Visa",
          "fields": {"holder": "Alice Example", "number": "4242424242424242"}},
-        {"id": passport["id"], "kind": "passport", "schema_version": 1, "label": "My passport",
+        {"id": passport["id"], "kind": "passport", "schema_version": 1, "label": "",
          "fields": {"date_of_birth": "1964-08-12", "surname": "Mustermann"}},
     ]
 

@@ -13,21 +13,22 @@ from .conftest import GRANTS_URL, create_grant, create_record, events, grant_bod
 
 def test_it_shares_exactly_the_chosen_fields(unlocked_alice, app, alice_card, alice_passport):
     created = create_grant(unlocked_alice, app, [
-        {"record_id": alice_card["id"], "fields": ["number", "holder"]},
+        {"record_id": alice_card["id"], "fields": ["number", "holder"], "share_label": True},
         {"record_id": alice_passport["id"], "fields": ["surname"]},
     ])
     assert created["state"] == "live"
     assert created["app"] == {"id": app.id, "name": "Demo app"}
     assert created["items"] == [
-        {"record_id": alice_card["id"], "fields": ["holder", "number"]},
-        {"record_id": alice_passport["id"], "fields": ["surname"]},
+        {"record_id": alice_card["id"], "fields": ["holder", "number"], "label_shared": True},
+        {"record_id": alice_passport["id"], "fields": ["surname"], "label_shared": False},
     ]
     [served] = app.fetch()
     document = app.open_verified(served, user_sign_key(unlocked_alice))
     assert document["records"] == [
         {"id": alice_card["id"], "kind": "bank_card", "schema_version": 1, "label": "Everyday Visa",
          "fields": {"holder": "Alice Example", "number": "4242424242424242"}},
-        {"id": alice_passport["id"], "kind": "passport", "schema_version": 1, "label": "My passport",
+        # Its label ("My passport") is the owner's own words: not asked for, not sent.
+        {"id": alice_passport["id"], "kind": "passport", "schema_version": 1, "label": "",
          "fields": {"surname": "Mustermann"}},
     ]
 

@@ -70,6 +70,17 @@ def test_no_fields_ticked_shares_every_field(unlocked_web, alice, approved_app, 
     assert _share(unlocked_web, approved_app, card_id).status_code == 302
     (item,) = Grant.objects.get(user=alice.user).items.all()
     assert set(valid("bank_card")) <= set(item.fields)
+    assert item.label_shared is False  # the record's name stays unless ticked
+
+
+def test_the_records_name_is_a_box_of_its_own_and_goes_only_when_ticked(unlocked_web, alice, approved_app, card_id):
+    page = Page(unlocked_web.get("/sharing/").content)
+    assert "Its name, “Everyday Visa”" in page.text()
+    assert page.find_all("input", name=f"fields_{card_id}", value="__label__")
+    assert _share(unlocked_web, approved_app, card_id, fields=["__label__", "holder"]).status_code == 302
+    (item,) = Grant.objects.get(user=alice.user).items.all()
+    assert (item.fields, item.label_shared) == (["holder"], True)
+    assert "its name" in Page(unlocked_web.get("/sharing/").content).text()
 
 
 def test_choices_are_checked_next_to_their_fields(unlocked_web, alice, approved_app, card_id):

@@ -28,7 +28,7 @@ from vault.api.unlocking import unlock_secret_from
 from vault.services import VaultLocked, vault_keys
 
 from ..decorators import shows_lock_state, unlocked_vault_required
-from ..forms import GrantCreateForm, add_domain_error
+from ..forms import SHARE_LABEL, GrantCreateForm, add_domain_error
 from ..presenting import KIND_INFO, field_label
 
 
@@ -41,19 +41,22 @@ def _kind_fields(kind: str) -> list[tuple[str, str]]:
     return [(name, field_label(kind, name)) for name in KINDS[kind].serializer().fields]
 
 
-def _record_names(request, keys) -> tuple[dict[str, str], dict[str, str]]:
-    """Record id -> what to call it, and record id -> kind. Labels only with the keys."""
+def _record_names(request, keys) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """Record id -> what to call it, record id -> kind, and record id -> its own label (only
+    with the keys; a note without one is called by its title)."""
     records = list(record_list(owner=request.user))
     kinds = {str(record.pk): record.kind for record in records}
     names = {record_id: KIND_INFO[kind].title for record_id, kind in kinds.items()}
+    labels: dict[str, str] = {}
     if keys is not None:
         for opened in record_open_many(records=records, keys=keys, request=request):
             payload, kind = opened.payload, opened.record.kind
             if payload is not None:
+                labels[str(opened.record.pk)] = payload.label
                 label = payload.label or (payload.data.get("title") if kind == "note" else "")
                 if label:
                     names[str(opened.record.pk)] = f"{label} ({KIND_INFO[kind].title})"
-    return names, kinds
+    return names, kinds, labels
 
 
 def _grant_rows(grants, names: dict[str, str], kinds: dict[str, str]) -> list[dict]:
@@ -66,23 +69,27 @@ def _grant_rows(grants, names: dict[str, str], kinds: dict[str, str]) -> list[di
             kind = kinds.get(record_id)
             items.append({
                 "name": names.get(record_id, "A deleted record"),
-                "fields": [field_label(kind, name) if kind else name for name in item["fields"]],
+                "fields": (["its name"] if item["label_shared"] else [])
+                + [field_label(kind, name) if kind else name for name in item["fields"]],
             })
         rows.append({**shown, "items": items})
     return rows
 
 
-def _create_form(request, names, kinds, data=None) -> GrantCreateForm:
+def _create_form(request, names, kinds, labels, data=None) -> GrantCreateForm:
+    """Each record's field boxes; first, when it has a label, a box to send that label too."""
     records = [
-        (record_id, names[record_id], kind, _kind_fields(kind)) for record_id, kind in kinds.items()
+        (record_id, names[record_id], kind,
+         ([(SHARE_LABEL, f"Its name, “{labels[record_id]}”")] if labels.get(record_id) else []) + _kind_fields(kind))
+        for record_id, kind in kinds.items()
     ]
     return GrantCreateForm(data, apps=list(app_list_approved()), records=records)
 
 
 def _sharing_page(request, *, keys=None, form=None, status=200):
-    names, kinds = _record_names(request, keys)
+    names, kinds, labels = _record_names(request, keys)
     if keys is not None and form is None:
-        form = _create_form(request, names, kinds)
+        form = _create_form(request, names, kinds, labels)
     context = {
         "grants": _grant_rows(grant_list(user=request.user), names, kinds),
         "key_handle": key_handle_get(user=request.user),
@@ -113,7 +120,7 @@ def sharing_view(request):
 
 def _item_errors(form: GrantCreateForm, items, errors) -> None:
     """DRF-shaped per-item errors ({"items": [{"fields": [...]}, ...]}) next to each record."""
-    for (record_id, _), entry in zip(items, errors):
+    for (record_id, _, _), entry in zip(items, errors):
         for message in (entry or {}).get("fields", []) if isinstance(entry, dict) else []:
             form.add_error(form.fields_name(record_id), str(message))
 
@@ -122,8 +129,8 @@ def _item_errors(form: GrantCreateForm, items, errors) -> None:
 @require_POST
 def grant_create_view(request):
     keys = request.vault_keys
-    names, kinds = _record_names(request, keys)
-    form = _create_form(request, names, kinds, request.POST)
+    names, kinds, labels = _record_names(request, keys)
+    form = _create_form(request, names, kinds, labels, request.POST)
     if not form.is_valid():
         return _sharing_page(request, keys=keys, form=form, status=400)
     items = form.items()
@@ -133,7 +140,8 @@ def grant_create_view(request):
             user=request.user,
             keys=keys,
             app_id=form.cleaned_data["app"],
-            items=[GrantRequestItem(record_id=rid, fields=fields) for rid, fields in items],
+            items=[GrantRequestItem(record_id=rid, fields=fields, share_label=label)
+                   for rid, fields, label in items],
             expires_at=expires_at,
             request=request,
         )

@@ -227,7 +227,8 @@ class Coffer:
         self, app_id: str, items: list[dict[str, Any]], *, expires_at: datetime | str,
     ) -> Grant:
         """Shares records with an approved app: `items` are `{"record_id": ..., "fields": [...]}`
-        (fields None for every field). Coffer signs them with your key and seals them to the app."""
+        (fields None for every field), with `"share_label": True` to send the record's label too
+        (otherwise the app gets ""). Coffer signs them with your key and seals them to the app."""
         when = expires_at if isinstance(expires_at, str) else expires_at.isoformat()
         body = {"app_id": app_id, "items": items, "expires_at": when}
         return from_json(Grant, self._call("POST", "/api/v1/grants/", json=body))
