@@ -96,6 +96,10 @@ class Transport:
             base_url=self.server,
             timeout=timeout,
             transport=transport,
+            # A connection idle longer than this is not reused: servers close idle keep-alive
+            # connections (gunicorn after 2 s), and a POST sent on one they are closing fails
+            # with no answer and cannot be sent again (a PIN would count twice).
+            limits=httpx.Limits(keepalive_expiry=1.0),
             headers={"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {})},
         )
 
