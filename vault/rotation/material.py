@@ -19,12 +19,18 @@ def encode_keys(vault_keys: dict[int, bytes]) -> bytes:
 
 
 def decode_keys(raw: bytes) -> dict[int, bytes]:
+    """The inverse of encode_keys, as strict as the unlock-session payload: at least one
+    key, versions strictly ascending, nothing left over; anything else is the one error."""
+    if len(raw) < 2:
+        raise IntegrityError()
     (count,) = struct.unpack(">H", raw[:2])
-    if len(raw) != 2 + count * (4 + KEY_SIZE):
+    if count == 0 or len(raw) != 2 + count * (4 + KEY_SIZE):
         raise IntegrityError()
     keys, offset = {}, 2
     for _ in range(count):
         (version,) = struct.unpack(">I", raw[offset : offset + 4])
+        if keys and version <= max(keys):
+            raise IntegrityError()
         keys[version] = raw[offset + 4 : offset + 4 + KEY_SIZE]
         offset += 4 + KEY_SIZE
     return keys
