@@ -86,21 +86,25 @@ def date_of(data: Mapping[str, Any], key: str) -> date | None:
 
 # ---- shared field shapes ----
 
-_DOCUMENT_NUMBER = re.compile(r"[A-Z0-9](?:[A-Z0-9 -]*[A-Z0-9])?")
-
-
 class DocumentNumberField(StrictCharField):
-    """Letters, digits, inner spaces and hyphens; stored upper-cased."""
+    """Letters, digits, and inner spaces and hyphens (and, where a kind allows them, other
+    separators such as the slashes of a Polish driving licence); stored upper-cased."""
 
     default_error_messages = {"format": "Use letters, digits, spaces and hyphens only."}
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, separators: str = " -", **kwargs):
         kwargs.setdefault("max_length", 40)
         super().__init__(**kwargs)
+        inner = re.escape(separators)
+        self.pattern = re.compile(rf"[A-Z0-9](?:[A-Z0-9{inner}]*[A-Z0-9])?")
+        if separators != " -":
+            names = {" ": "spaces", "-": "hyphens", "/": "slashes", ".": "dots"}
+            listed = [names[s] for s in separators]
+            self.error_messages["format"] = f"Use letters, digits, {', '.join(listed[:-1])} and {listed[-1]} only."
 
     def to_internal_value(self, data) -> str:
         number = super().to_internal_value(data).upper()
-        if not _DOCUMENT_NUMBER.fullmatch(number):
+        if not self.pattern.fullmatch(number):
             self.fail("format")
         return number
 

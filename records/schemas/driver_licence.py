@@ -28,7 +28,8 @@ class CategoryField(StrictCharField):
 
 
 class DriverLicenceData(KindSerializer):
-    number = DocumentNumberField()
+    # Licence numbers carry slashes (Poland: 00123/12/3456) or dots in some countries.
+    number = DocumentNumberField(separators=" -/.")
     country = CountryField()
     categories = StrictListField(child=CategoryField(), min_length=1, max_length=30)
     date_of_issue = IsoDateField()

@@ -44,3 +44,18 @@ def test_the_country_must_be_iso_alpha3():
 
 def test_unknown_fields_are_named():
     assert field_errors("driver_licence", valid("driver_licence", points=12)) == {"points": ["Unknown field."]}
+
+
+def test_real_licence_numbers_of_several_countries_are_accepted():
+    for number in ("00123/12/3456", "MORGA657054SM9IJ", "D123-4567-8901", "MH14 20110062821", "12.345.678"):
+        assert clean("driver_licence", valid("driver_licence", number=number))["number"] == number
+
+
+def test_a_licence_number_refuses_outer_separators_and_other_signs():
+    for number in ("/00123/12", "00123/", "12_345", "A<B", "AB:12"):
+        errors = field_errors("driver_licence", valid("driver_licence", number=number))
+        assert errors["number"] == ["Use letters, digits, spaces, hyphens, slashes and dots only."], number
+
+
+def test_an_id_card_number_still_takes_no_slash():
+    assert "document_number" in field_errors("id_card", valid("id_card", document_number="00123/12"))
