@@ -128,6 +128,15 @@ def secret_fields(kind: str) -> frozenset[str]:
     return spec.partly_masked | spec.fully_masked
 
 
+# A note's text is what one edits a note for: its edit form shows it (a reveal, audited).
+# Every other secret (numbers, CVV, IBAN, MRZ) stays masked there, kept unless typed over.
+_SHOWN_WHEN_EDITING = {"note": frozenset({"text"})}
+
+
+def secrets_hidden_when_editing(kind: str) -> frozenset[str]:
+    return secret_fields(kind) - _SHOWN_WHEN_EDITING.get(kind, frozenset())
+
+
 DATE_FIELDS = frozenset({"date_of_birth", "date_of_issue", "date_of_expiry"})
 COUNTRY_FIELDS = frozenset({"issuing_country", "nationality", "country"})
 

@@ -111,12 +111,21 @@ class RecordForm(forms.Form):
     )
     revision = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, kind: str, **kwargs):
+    def __init__(self, *args, kind: str, kept_secrets: Mapping[str, str] | None = None, **kwargs):
+        """`kept_secrets`, when editing: secret field -> its masked stored value. Those fields
+        start empty (the edit page reveals nothing) and keep the stored value unless typed over."""
         super().__init__(*args, **kwargs)
         self.kind = kind
         self.schema_fields = KINDS[kind].serializer().fields
         for name, spec in self.schema_fields.items():
             self.fields[name] = _form_field(kind, name, spec)
+        self.kept_secrets = dict(kept_secrets or {})
+        for name, shown in self.kept_secrets.items():
+            field = self.fields[name]
+            field.required = False
+            field.show_optional = False
+            field.help_text = f"Stored: {shown}. Leave it empty to keep it, or type a new one."
+            field.widget.attrs["placeholder"] = shown
 
     @classmethod
     def initial_from(cls, *, label: str, data: Mapping[str, Any], revision: int) -> dict[str, Any]:
@@ -143,8 +152,10 @@ class RecordForm(forms.Form):
         return {name: value for name, value in values.items() if value is not None}
 
     def record_changes(self) -> dict[str, Any]:
-        """The data for an update: a blank field is null, which removes it (records.services.merge_data)."""
-        return {name: self._value(name) for name in self.schema_fields}
+        """The data for an update: a blank field is null, which removes it (records.services.merge_data),
+        except a kept secret left empty, which stays as stored."""
+        changes = {name: self._value(name) for name in self.schema_fields}
+        return {name: value for name, value in changes.items() if not (name in self.kept_secrets and value is None)}
 
     def add_schema_errors(self, exc: ValidationError) -> None:
         detail = (

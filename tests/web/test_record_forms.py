@@ -106,12 +106,41 @@ def test_a_note_may_have_empty_text(unlocked_web, alice):
 def test_editing_shows_the_values_and_saves_changes(unlocked_web, alice):
     record_id = add_record(alice, "passport", valid("passport"), label="Old label")
     page = Page(unlocked_web.get(f"/records/{record_id}/edit/").content)
-    assert page.by_id("id_number").attrs["value"] == valid("passport")["number"]
-    assert AuditEvent.objects.filter(action="record.reveal", target_id=record_id).exists()
+    assert page.by_id("id_surname").attrs["value"] == valid("passport")["surname"]
     form = passport_form(label="New label", revision="1", personal_number="")
     response = unlocked_web.post(f"/records/{record_id}/edit/", form)
     assert response.status_code == 302
     assert "New label" in unlocked_web.get(f"/records/{record_id}/").content.decode()
+
+
+def test_editing_a_card_shows_its_secrets_masked_keeps_them_and_reveals_nothing(unlocked_web, alice):
+    card = valid("bank_card")
+    record_id = add_record(alice, "bank_card", card, label="Visa")
+    html = unlocked_web.get(f"/records/{record_id}/edit/").content.decode()
+    page = Page(html)
+    assert card["number"] not in html and card["cvv"] not in html
+    assert "value" not in page.by_id("id_number").attrs and "value" not in page.by_id("id_cvv").attrs
+    assert page.by_id("id_number").attrs["placeholder"] == "•••• " + card["number"][-4:]
+    assert "Leave it empty to keep it" in " ".join(page.described_by("id_cvv"))
+    assert page.by_id("id_holder").attrs["value"] == card["holder"]
+    assert not AuditEvent.objects.filter(action="record.reveal", target_id=record_id).exists()
+
+    form = {**card, "label": "Visa", "holder": "New Holder", "number": "", "cvv": "", "revision": "1"}
+    assert unlocked_web.post(f"/records/{record_id}/edit/", form).status_code == 302
+    alice.unlock()  # an API session, to read the stored values back
+    response = alice.client.get(f"/api/v1/records/{record_id}/?reveal=true")
+    assert response.status_code == 200, response.content
+    stored = response.json()["data"]
+    assert (stored["holder"], stored["number"], stored["cvv"]) == ("New Holder", card["number"].replace(" ", ""), card["cvv"])
+    assert unlocked_web.post(f"/records/{record_id}/edit/", {**form, "cvv": "999", "revision": "2"}).status_code == 302
+    assert alice.client.get(f"/api/v1/records/{record_id}/?reveal=true").json()["data"]["cvv"] == "999"
+
+
+def test_editing_a_note_shows_its_text_and_counts_as_a_reveal(unlocked_web, alice):
+    record_id = add_record(alice, "note", valid("note"))
+    page = Page(unlocked_web.get(f"/records/{record_id}/edit/").content)
+    assert page.by_id("id_text").text.strip() == valid("note")["text"]
+    assert AuditEvent.objects.filter(action="record.reveal", target_id=record_id).exists()
 
 
 def test_an_edit_from_a_stale_page_is_refused(unlocked_web, alice):

@@ -12,13 +12,16 @@ from rest_framework.exceptions import ValidationError
 from coffer.errors import DomainError
 from records import selectors, services
 from records.errors import PreconditionFailed, RecordNotFound
+from records.presenting import masked_data
 from records.schemas import KINDS
 from records.selectors import OpenedRecord
 from vault.crypto.errors import IntegrityError
 
 from ..decorators import unlocked_vault_required
 from ..documents import documents_of_record
-from ..presenting import KIND_INFO, display_value, record_fields, record_row, secret_fields
+from ..presenting import (
+    KIND_INFO, display_value, record_fields, record_row, secret_fields, secrets_hidden_when_editing,
+)
 from ..record_forms import RecordForm
 
 
@@ -128,18 +131,21 @@ def reveal_view(request, record_id):
 @require_http_methods(["GET", "POST"])
 def edit_view(request, record_id):
     try:
-        # The form shows every value unmasked, so opening it counts as a reveal.
-        opened = _open(request, record_id, reveal=request.method == "GET")
+        opened = _open(request, record_id)
+        kind = opened.record.kind
+        if request.method == "GET" and secrets_hidden_when_editing(kind) != secret_fields(kind):
+            opened = _open(request, record_id, reveal=True)  # the form shows a secret: a reveal
     except IntegrityError:
         return _damaged(request, record_id)
-    kind = opened.record.kind
+    secrets = secrets_hidden_when_editing(kind)
+    # The other secrets are shown masked and kept unless typed over: editing reveals none of them.
+    kept = {name: shown for name, shown in masked_data(KINDS[kind], opened.payload.data).items() if name in secrets}
     if request.method == "GET":
-        initial = RecordForm.initial_from(
-            label=opened.payload.label, data=opened.payload.data, revision=opened.record.revision
-        )
-        form = RecordForm(initial=initial, kind=kind)
+        shown = {name: value for name, value in opened.payload.data.items() if name not in secrets}
+        initial = RecordForm.initial_from(label=opened.payload.label, data=shown, revision=opened.record.revision)
+        form = RecordForm(initial=initial, kind=kind, kept_secrets=kept)
     else:
-        form = RecordForm(request.POST, kind=kind)
+        form = RecordForm(request.POST, kind=kind, kept_secrets=kept)
         if form.is_valid():
             revision = form.cleaned_data["revision"] or opened.record.revision
             try:
