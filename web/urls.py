@@ -1,9 +1,11 @@
 from django.urls import path
+from django.views.generic import TemplateView
 
 from .views import account_delete, activity, devices, documents, records, settings, sharing, vault
 
 urlpatterns = [
     path("", vault.home_view, name="home"),
+    path("security/", TemplateView.as_view(template_name="web/security.html"), name="security"),
     # accounts
     path("account/", devices.devices_view, name="account_devices"),
     path("account/unlock-sessions/<str:session_id>/end/", devices.unlock_session_end_view, name="account-unlock-session-end"),

@@ -8,7 +8,7 @@ from tests.records.samples import valid
 from tests.web.html import Page
 from tests.web.records_helpers import add_record
 
-LOGGED_OUT_PAGES = ["/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"]
+LOGGED_OUT_PAGES = ["/accounts/login/", "/accounts/signup/", "/accounts/password/reset/", "/security/"]
 # The account pages: allauth's views in Coffer's templates, and Devices and access.
 ACCOUNT_PAGES = [
     "/account/",
