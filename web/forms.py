@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from accounts.scopes import (
     ALL_SCOPES,
@@ -60,10 +61,30 @@ class PinSetupForm(_NewPinMixin, forms.Form):
 
 
 class RecoveryCodeSavedForm(forms.Form):
-    saved = forms.BooleanField(
-        label="I wrote the recovery code down and keep it somewhere safe",
-        error_messages={"required": "Tick this box once the code is written down."},
+    """Proof that the code was kept: its last group typed back. The page carries only a
+    keyed digest of that group (`check`), never the code, so the POST can tell."""
+
+    last_group = forms.CharField(
+        label="Type the last four characters of your code, as you wrote them down",
+        max_length=8,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false",
+                                      "class": "mono"}),
+        error_messages={"required": "Type the last four characters of your recovery code."},
     )
+    check = forms.CharField(widget=forms.HiddenInput, max_length=128)
+
+    @staticmethod
+    def digest(*, user_id: int, group: str) -> str:
+        return salted_hmac("coffer.recovery-code-saved", f"{user_id}:{group.strip().upper()}",
+                           algorithm="sha256").hexdigest()
+
+    @classmethod
+    def for_code(cls, *, user_id: int, recovery_code: str) -> RecoveryCodeSavedForm:
+        return cls(initial={"check": cls.digest(user_id=user_id, group=recovery_code.rsplit("-", 1)[-1])})
+
+    def matches(self, *, user_id: int) -> bool:
+        typed = self.digest(user_id=user_id, group=self.cleaned_data["last_group"])
+        return constant_time_compare(typed, self.cleaned_data["check"])
 
 
 class UnlockForm(forms.Form):

@@ -243,16 +243,21 @@
     tick();
   }
 
-  /* ---- "I wrote it down" ---- */
+  /* ---- "I wrote it down": the recovery code's last group typed back ---- */
 
   function setupConfirmForms() {
-    document.querySelectorAll("form[data-confirm-form]").forEach(function (form) {
-      var box = form.querySelector('input[type="checkbox"]');
+    document.querySelectorAll("form[data-recovery-confirm]").forEach(function (form) {
+      var code = document.getElementById("recovery-code");
+      var input = form.querySelector('input[name="last_group"]');
       var button = form.querySelector("[data-needs-confirm]");
-      if (!box || !button) return;
-      function sync() { button.disabled = !box.checked; }
-      box.addEventListener("change", sync);
+      if (!code || !input || !button) return;
+      var last = code.textContent.trim().split("-").pop().toUpperCase();
+      function sync() { button.disabled = input.value.trim().toUpperCase() !== last; }
+      input.addEventListener("input", sync);
       sync();
+    });
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.addEventListener("click", function () { window.print(); });
     });
   }
 

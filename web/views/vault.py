@@ -1,5 +1,6 @@
 """The vault's own pages: set a PIN, unlock, lock, recover, and the vault home."""
 
+import base64
 from dataclasses import replace
 
 from django.contrib import messages
@@ -7,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -39,6 +41,7 @@ from ..forms import (
     add_domain_error,
 )
 from ..presenting import KIND_INFO, group_rows, record_row
+from ..recovery_sheet import recovery_sheet_pdf
 from ..redirects import safe_next
 
 
@@ -79,31 +82,38 @@ def setup_view(request):
             add_domain_error(form, exc)
         else:
             # The code is in this response only: never in the session, a cookie or a URL.
-            return render(
-                request,
-                "web/vault/recovery_code.html",
-                {
-                    "recovery_code": result.recovery_code,
-                    "form": RecoveryCodeSavedForm(),
-                    "first_time": True,
-                },
-            )
+            return _recovery_code_page(request, result.recovery_code, first_time=True)
     return render(
         request, "web/vault/setup.html", {"form": form}, status=400 if form.errors else 200
     )
 
 
+def _recovery_code_page(request, recovery_code: str, *, first_time: bool):
+    """The code, once, with its recovery sheet (a PDF in the page itself, as a data: link)
+    and the form that asks for its last group back."""
+    sheet = recovery_sheet_pdf(recovery_code=recovery_code, username=request.user.get_username(),
+                               server=request.get_host(), made_on=timezone.localdate())
+    return render(request, "web/vault/recovery_code.html", {
+        "recovery_code": recovery_code,
+        "sheet_href": "data:application/pdf;base64," + base64.b64encode(sheet).decode("ascii"),
+        "form": RecoveryCodeSavedForm.for_code(user_id=request.user.pk, recovery_code=recovery_code),
+        "first_time": first_time,
+    })
+
+
 @login_required
 @require_POST
 def recovery_code_saved_view(request):
-    """After the recovery code was shown: on to the unlock page."""
-    if RecoveryCodeSavedForm(request.POST).is_valid():
+    """After the recovery code was shown: on to the unlock page. The page's script lets
+    Continue through only once the last group matches; this says so if it did not."""
+    form = RecoveryCodeSavedForm(request.POST)
+    if form.is_valid() and form.matches(user_id=request.user.pk):
         messages.success(request, "All set. Unlock your vault with your PIN.")
     else:
         messages.warning(
             request,
-            "Keep your recovery code somewhere safe: it is the only way back in "
-            "if you forget your PIN.",
+            "Those were not the last four characters of your recovery code. Check what you wrote "
+            "down: without the code, forgetting your PIN means losing what is in your vault.",
         )
     return redirect("unlock")
 
@@ -199,15 +209,7 @@ def recover_view(request):
         except VaultError as exc:
             add_domain_error(form, exc)
         else:
-            response = render(
-                request,
-                "web/vault/recovery_code.html",
-                {
-                    "recovery_code": new_code,
-                    "form": RecoveryCodeSavedForm(),
-                    "first_time": False,
-                },
-            )
+            response = _recovery_code_page(request, new_code, first_time=False)
             clear_unlock_cookie(response)
             return response
     return render(

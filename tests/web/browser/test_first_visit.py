@@ -1,6 +1,7 @@
 """A first-time visitor: sign up, choose a PIN, unlock, add a passport, reveal its number."""
 
 import re
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -40,7 +41,7 @@ def test_sign_up_set_a_pin_unlock_add_a_passport_and_reveal_its_number(page, db)
     page.get_by_label("Password (again)").fill("a long enough passphrase")
     page.get_by_role("button", name="Sign Up", exact=True).click()
 
-    # Set a PIN; the recovery code is shown once, behind an "I wrote it down" check.
+    # Set a PIN; the recovery code is shown once, with its sheet, and its last group is typed back.
     expect(page.get_by_role("heading", name="Choose a PIN")).to_be_visible()
     page.get_by_label("Choose a PIN").fill(PIN)
     page.get_by_label("Type it again").fill(PIN)
@@ -49,7 +50,14 @@ def test_sign_up_set_a_pin_unlock_add_a_passport_and_reveal_its_number(page, db)
     assert re.fullmatch(r"[0-9A-Z]{4}(-[0-9A-Z]{1,4})+", code)
     continue_button = page.get_by_role("button", name="Continue")
     expect(continue_button).to_be_disabled()
-    page.get_by_label("I wrote the recovery code down").check()
+    with page.expect_download() as sheet:
+        page.get_by_role("link", name="Download the recovery sheet (PDF)").click()
+    assert sheet.value.suggested_filename == "coffer-recovery-sheet.pdf"
+    assert Path(sheet.value.path()).read_bytes().startswith(b"%PDF-")
+    last = page.get_by_label("Type the last four characters of your code")
+    last.fill("0000" if not code.endswith("0000") else "1111")
+    expect(continue_button).to_be_disabled()
+    last.fill(code.rsplit("-", 1)[-1].lower())
     continue_button.click()
 
     # Unlock.
