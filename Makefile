@@ -13,7 +13,7 @@ FUZZ_TEST_SECONDS ?= 8
 FUZZ_SECONDS ?= 120
 FUZZ_TARGETS := $(notdir $(wildcard fuzz/corpus/*))
 
-.PHONY: run test install install-dev services browser proxy screenshots lock check-deploy bench clean fuzz audit-deps soak
+.PHONY: run test install install-dev services browser proxy js screenshots lock check-deploy bench clean fuzz audit-deps soak
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Coffer needs Python 3.11 or newer" >&2; exit 1; }
@@ -65,7 +65,22 @@ proxy:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends nginx >/dev/null; \
 	fi
 
-test: install-dev services audit-deps browser proxy
+# The independent JavaScript vector checker (tests/vectors/js) runs on Debian's Node.js, with
+# libsodium from the npm registry, pinned with integrity hashes in its package-lock.json.
+JS_CHECKER := tests/vectors/js
+
+js:
+	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
+		echo "Node.js is missing: installing Debian's packages for the JavaScript vector checker..."; \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; \
+	fi
+	@if [ ! -f $(JS_CHECKER)/node_modules/.package-lock.json ] || \
+		[ $(JS_CHECKER)/package-lock.json -nt $(JS_CHECKER)/node_modules/.package-lock.json ]; then \
+		npm ci --prefix $(JS_CHECKER) --no-audit --no-fund --loglevel=error; \
+	fi
+
+test: install-dev services audit-deps browser proxy js
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) COFFER_FUZZ_SECONDS=$(FUZZ_TEST_SECONDS) \
 		COFFER_CHROMIUM=$(CHROMIUM) COFFER_NGINX=$(NGINX) $(BIN)/python -m pytest -q --create-db -p no:cacheprovider
 
