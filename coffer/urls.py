@@ -1,9 +1,10 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView
 
 from coffer.api import errors
+from coffer.api.schema_docs import ApiDocsView
 from web.views import accounts as web_accounts
 
 # Admins sign in through allauth like everyone, second factor included; the admin's own
@@ -17,7 +18,7 @@ urlpatterns = [
     path("api/v1/", include("files.api.urls")),
     path("api/v1/", include("sharing.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", ApiDocsView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
     # allauth: the web pages (sign-up, sign-in, email, password, second factors, sessions)
     # and the headless API for apps and scripts (docs/accounts.md).

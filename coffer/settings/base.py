@@ -237,6 +237,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {"RecordKindEnum": "records.schemas.KIND_NAMES"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "coffer.api.schema_docs.group_and_summarise",
+    ],
 }
 
 LOGGING = {

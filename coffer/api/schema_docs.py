@@ -1,0 +1,114 @@
+"""The API docs' grouping and one-line summaries (drf-spectacular postprocessing hook).
+
+Operations are grouped by resource, and every operation has a summary: the test
+tests/project/test_schema.py fails on an operation added without one here.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularSwaggerSplitView
+
+from coffer.middleware import CONTENT_SECURITY_POLICY
+
+TAGS = [
+    {"name": "Accounts", "description": "API tokens, where you are signed in, deleting the account. "
+                                        "Sign-up and sign-in are allauth's headless API under /_allauth/."},
+    {"name": "Vault", "description": "Set the PIN, unlock and lock, change the PIN, recover with the recovery code."},
+    {"name": "Rotations", "description": "Rotate the vault key or re-encrypt everything, in the background."},
+    {"name": "Records", "description": "ID cards, passports, driver licences, bank cards and accounts, notes."},
+    {"name": "Files", "description": "Scans and documents, encrypted as they stream in; Range downloads."},
+    {"name": "Sharing", "description": "Grants of chosen fields to approved apps, attestations, key handles, "
+                                       "and the app's own signed requests (docs/sharing.md)."},
+]
+
+# Longest first: /vault/rotations/ is Rotations, not Vault.
+_TAG_BY_PREFIX = [
+    ("/api/v1/vault/rotations", "Rotations"),
+    ("/api/v1/accounts", "Accounts"),
+    ("/api/v1/vault", "Vault"),
+    ("/api/v1/records", "Records"),
+    ("/api/v1/files", "Files"),
+    ("/api/v1/grants", "Sharing"),
+    ("/api/v1/apps", "Sharing"),
+    ("/api/v1/attestations", "Sharing"),
+    ("/api/v1/key-handle", "Sharing"),
+    ("/api/v1/keys", "Sharing"),
+]
+
+SUMMARIES = {
+    "v1_accounts_access_list": "List web sign-ins, unlocked sessions and API tokens",
+    "v1_accounts_access_unlock_sessions_destroy": "End one unlock session",
+    "v1_accounts_delete_create": "Delete the account and everything in its vault",
+    "v1_accounts_token_create": "Issue an API token",
+    "v1_accounts_tokens_list": "List your API tokens",
+    "v1_accounts_tokens_destroy": "Revoke an API token",
+    "apps_register": "Register an app (signed with the key it registers)",
+    "apps_me": "The app's own registration",
+    "apps_me_grants": "The app's live grants, sealed to it",
+    "apps_me_user_keys": "A granting user's public keys",
+    "attestations_sign": "Sign a statement for an app with your key",
+    "files_list": "List your files",
+    "files_create": "Upload a file",
+    "files_retrieve": "A file's metadata",
+    "files_destroy": "Delete a file",
+    "files_content": "Download a file (decrypted, Range supported)",
+    "grants_list": "List what you shared",
+    "grants_create": "Share chosen fields of records with an app",
+    "grants_retrieve": "One grant",
+    "grants_revoke": "Revoke a grant",
+    "key_handle_get": "Your key handle",
+    "key_handle_rotate": "Make a new key handle",
+    "key_handle_delete": "Delete your key handle",
+    "keys_by_handle": "Public keys by handle (no authentication)",
+    "records_list": "List your records (masked)",
+    "records_create": "Add a record",
+    "records_retrieve": "Read a record (masked, or revealed)",
+    "records_partial_update": "Change a record (If-Match)",
+    "records_destroy": "Delete a record",
+    "v1_vault_retrieve": "The vault's state",
+    "v1_vault_lock_create": "Lock the vault",
+    "v1_vault_pin_create": "Change the PIN",
+    "v1_vault_reauthorize_create": "Lift a lock-out with the account password",
+    "v1_vault_recover_create": "Set a new PIN with the recovery code",
+    "v1_vault_rotations_list": "List rotations",
+    "v1_vault_rotations_create": "Start a rotation or a re-encryption",
+    "v1_vault_rotations_retrieve": "A rotation's progress",
+    "v1_vault_rotations_resume_create": "Resume a failed rotation",
+    "v1_vault_setup_create": "Set the PIN and get the recovery code",
+    "v1_vault_unlock_create": "Unlock the vault with the PIN",
+}
+
+
+def _tag(path: str) -> str | None:
+    return next((tag for prefix, tag in _TAG_BY_PREFIX if path.startswith(prefix)), None)
+
+
+def group_and_summarise(result, generator, request, public):
+    for path, item in result.get("paths", {}).items():
+        for operation in item.values():
+            if not isinstance(operation, dict) or "operationId" not in operation:
+                continue
+            tag = _tag(path)
+            if tag:
+                operation["tags"] = [tag]
+            summary = SUMMARIES.get(operation["operationId"])
+            if summary:
+                operation["summary"] = summary
+    result["tags"] = TAGS
+    return result
+
+
+class ApiDocsView(SpectacularSwaggerSplitView):
+    """Swagger UI sets style attributes from its script, which `style-src 'self'` blocks
+    (a console error per panel, and collapsed panels that never open). This page shows the
+    schema and nothing of anyone's vault, so it alone allows inline styles; scripts stay
+    'self' only, as everywhere."""
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+            "style-src 'self'", "style-src 'self' 'unsafe-inline'"
+        )
+        return response
