@@ -173,9 +173,13 @@
       var text = form.querySelector("[data-reveal-text]");
       var copy = row.querySelector("[data-copy-field]");
       var revealed = false;
+      var busy = false;
+      var button = form.querySelector("button");
 
+      /* Never disable the button: a disabled button drops the keyboard focus. */
       form.addEventListener("submit", function (event) {
         event.preventDefault();
+        if (busy) return;
         if (revealed) {
           value.textContent = value.dataset.masked;
           value.classList.remove("is-revealed");
@@ -184,8 +188,8 @@
           revealed = false;
           return;
         }
-        var button = form.querySelector("button");
-        button.disabled = true;
+        busy = true;
+        button.setAttribute("aria-busy", "true");
         fetch(form.action, {
           method: "POST",
           body: new FormData(form),
@@ -199,7 +203,8 @@
           }
           return response.json().then(function (body) { return { ok: response.ok, body: body }; });
         }).then(function (result) {
-          button.disabled = false;
+          busy = false;
+          button.removeAttribute("aria-busy");
           if (!result) return;
           if (!result.ok) { announce(result.body.detail || "Could not reveal this field."); return; }
           value.textContent = result.body.value;
@@ -209,7 +214,8 @@
           revealed = true;
           autolock.touched();
         }).catch(function () {
-          button.disabled = false;
+          busy = false;
+          button.removeAttribute("aria-busy");
           announce("Could not reach Coffer. Check your connection and try again.");
         });
       });

@@ -89,11 +89,14 @@ def test_sign_up_set_a_pin_unlock_add_a_passport_and_reveal_its_number(page, db)
     expect(number).to_have_text("•••• 47")
     assert "C01X00T47" not in page.content()
 
-    # Reveal: in place, by POST (the URL never changes), audited; then copy it.
+    # Reveal from the keyboard: in place, by POST (the URL never changes), audited, and the
+    # focus stays on the button, which now says Hide; then copy it.
     url_before = page.url
     row = page.locator('[data-field="number"]')
-    row.get_by_role("button", name="Reveal").click()
+    row.get_by_role("button", name="Reveal").focus()
+    page.keyboard.press("Enter")
     expect(number).to_have_text("C01X00T47")
+    expect(row.get_by_role("button", name="Hide")).to_be_focused()
     assert page.url == url_before
     record = Record.objects.get()
     assert AuditEvent.objects.filter(action="record.reveal", target_id=str(record.pk)).count() == 1
