@@ -113,3 +113,14 @@ def test_the_not_found_page_is_a_page(unlocked_web):
     response = unlocked_web.get("/no/such/page/")
     assert response.status_code == 404
     assert "Nothing here" in Page(response.content).text()
+
+
+def test_a_group_of_checkboxes_is_a_fieldset_with_a_label_for_each_box(unlocked_web, alice):
+    add_record(alice, "bank_card", valid("bank_card"), label="Visa")
+    for url in ("/settings/", "/sharing/"):
+        html = unlocked_web.get(url).content.decode()
+        assert 'for=""' not in html, url
+    page = Page(unlocked_web.get("/settings/").content)
+    legends = [element.text for element in page.find_all("legend")]
+    assert "What it may do" in legends
+    assert page.unlabelled_controls() == []

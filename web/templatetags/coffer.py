@@ -33,7 +33,10 @@ def widget(field, **attrs):
 
 @register.filter
 def is_checkbox(field) -> bool:
-    return getattr(field.field.widget, "input_type", None) == "checkbox"
+    """One checkbox; a group of them (CheckboxSelectMultiple, also input_type "checkbox")
+    is `is_multiple_checkbox`: a fieldset with a label per box."""
+    widget = field.field.widget
+    return getattr(widget, "input_type", None) == "checkbox" and not getattr(widget, "allow_multiple_selected", False)
 
 
 @register.filter
