@@ -25,6 +25,7 @@ class JSONSerializer:
         except ValueError:
             pass
         try:
-            return json.loads(data)
+            text = data.decode("utf-8")  # UTF-8 only: no UTF-16 or UTF-32, which json.loads would guess
+            return None if text.startswith("\ufeff") else json.loads(text)
         except ValueError:  # UnicodeDecodeError is a ValueError too
             return None

@@ -147,12 +147,15 @@ def user_keys_rewrap(*, vault: Vault, keys: VaultKeys, vault_key: bytes, vk_vers
 
 
 def _server_share(vault: Vault) -> bytes:
-    return get_key_provider().unwrap(
+    share = get_key_provider().unwrap(
         vault.server_key_version,
         bytes(vault.wrapped_server_share),
         purpose=SERVER_SHARE_PURPOSE,
         subject=str(vault.user_id),
     )
+    if len(share) != 32:  # a key wrap holds a 32-byte key (docs/format.md §6)
+        raise IntegrityError()
+    return share
 
 
 _slot_holder = threading.local()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -63,14 +64,15 @@ def _entry(
 
 def _read_entry(entry) -> dict | None:
     """The entry with its blob as bytes, or None for anything but a well-formed format-1 entry."""
-    if not isinstance(entry, dict) or entry.get("format") != ENTRY_FORMAT:
+    if not isinstance(entry, dict) or type(entry.get("format")) is not int or entry["format"] != ENTRY_FORMAT:
         return None
     try:
         blob = base64.b64decode(entry["blob"], validate=True)
         fields = {name: entry[name] for name in ("expires_at", "idle_expires_at", "key_set_version", "token_id")}
     except (KeyError, TypeError, binascii.Error):
         return None
-    if not all(isinstance(fields[name], (int, float)) for name in ("expires_at", "idle_expires_at")):
+    expiries = [fields["expires_at"], fields["idle_expires_at"]]
+    if not all(type(value) in (int, float) and math.isfinite(value) for value in expiries):
         return None
     if type(fields["key_set_version"]) is not int or not (fields["token_id"] is None or type(fields["token_id"]) is int):
         return None

@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from vault.crypto.errors import IntegrityError
 from vault.crypto.kdf import PROFILES, KdfParams, derive_pin_key
 
 
@@ -40,5 +41,15 @@ def test_a_different_salt_or_pin_gives_a_different_key():
 
 
 def test_params_with_parallelism_other_than_one_are_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(IntegrityError):
         KdfParams.from_dict({"memory_kib": 64, "iterations": 1, "parallelism": 2})
+
+
+@pytest.mark.parametrize("params", [
+    {"memory_kib": 64}, {"iterations": 1}, {"memory_kib": 64.5, "iterations": 1}, {"memory_kib": "64", "iterations": 1},
+    {"memory_kib": 64, "iterations": True}, {"memory_kib": 7, "iterations": 1}, {"memory_kib": 64, "iterations": 0},
+    {"memory_kib": 2**32, "iterations": 1}, {"memory_kib": 64, "iterations": 1, "algorithm": "argon2i13"}, [64, 1],
+])
+def test_malformed_stored_params_are_the_one_error_and_never_reach_argon2(params):
+    with pytest.raises(IntegrityError):
+        KdfParams.from_dict(params)

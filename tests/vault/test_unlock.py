@@ -120,3 +120,15 @@ def test_the_idle_expiry_slides_only_past_its_resolution(alice):
         first = alice.client.get("/api/v1/vault").json()["idle_expires_at"]
         alice.client.get("/api/v1/vault/rotations/")  # a use that slides the expiry, if it is due
         assert alice.client.get("/api/v1/vault").json()["idle_expires_at"] == first
+
+
+def test_a_server_share_of_the_wrong_length_is_the_one_error_not_a_server_error(alice):
+    from vault.keyring import get_key_provider
+    from vault.services import SERVER_SHARE_PURPOSE
+
+    alice.setup_vault()
+    vault = Vault.objects.get(user=alice.user)
+    version, sealed = get_key_provider().wrap(b"\x01" * 31, purpose=SERVER_SHARE_PURPOSE, subject=str(vault.user_id))
+    Vault.objects.filter(pk=vault.pk).update(server_key_version=version, wrapped_server_share=sealed)
+    response = alice.client.post(URL, {"pin": alice.pin}, format="json")
+    assert response.status_code == 403 and response.json()["code"] == "wrong_pin"

@@ -60,9 +60,12 @@ def test_an_entry_of_an_unknown_format_reads_as_locked(unlocked_alice):
     assert unlocked_alice.client.get("/api/v1/vault").json()["state"] == "locked"
     client.set(key, raw)
     assert unlocked_alice.client.get("/api/v1/vault").json()["state"] == "unlocked"
-    for broken in ({**entry, "blob": "not base64!"}, {**entry, "token_id": "1"}, {k: v for k, v in entry.items() if k != "expires_at"}):
+    for broken in ({**entry, "blob": "not base64!"}, {**entry, "token_id": "1"}, {k: v for k, v in entry.items() if k != "expires_at"},
+                   {**entry, "format": True}, {**entry, "format": 1.0}, {**entry, "expires_at": True}):
         client.set(key, json.dumps(broken).encode())
         assert unlocked_alice.client.get("/api/v1/vault").json()["state"] == "locked"
+    client.set(key, raw.replace(b'"expires_at":', b'"expires_at":1e400,"x":'))  # infinity, not a 500
+    assert unlocked_alice.client.get("/api/v1/vault").json()["state"] == "locked"
 
 
 def test_the_serializer_keeps_integers_for_incr_and_refuses_what_json_cannot_hold():
@@ -85,3 +88,10 @@ def test_celery_accepts_json_only():
     assert celery_app.conf.task_serializer == "json"
     assert list(celery_app.conf.accept_content) == ["json"]
     assert celery_app.conf.result_backend is None
+
+
+def test_the_serializer_reads_utf8_only_and_refuses_a_byte_order_mark():
+    serializer = JSONSerializer()
+    assert serializer.loads('{"a":"é"}'.encode()) == {"a": "é"}
+    assert serializer.loads(b"\xef\xbb\xbf" + b'{"a":1}') is None
+    assert serializer.loads('{"a":1}'.encode("utf-16")) is None

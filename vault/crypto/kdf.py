@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass
 
 from argon2.low_level import Type, hash_secret_raw
 
+from .errors import IntegrityError
+
 SALT_SIZE = 16
 KEY_SIZE = 32
 
@@ -29,15 +31,17 @@ class KdfParams:
 
     @classmethod
     def from_dict(cls, data: dict) -> KdfParams:
-        params = cls(
-            memory_kib=int(data["memory_kib"]),
-            iterations=int(data["iterations"]),
-            parallelism=int(data.get("parallelism", 1)),
-            algorithm=str(data.get("algorithm", "argon2id13")),
-        )
-        if params.algorithm != "argon2id13" or params.parallelism != 1:
-            raise ValueError("unsupported KDF parameters")
-        return params
+        """The stored parameters, or the one error for anything but Argon2id, p = 1 and
+        integer t and m within Argon2's bounds (docs/format.md §4): never run Argon2id on them."""
+        if not isinstance(data, dict):
+            raise IntegrityError()
+        memory, iterations = data.get("memory_kib"), data.get("iterations")
+        parallelism, algorithm = data.get("parallelism", 1), data.get("algorithm", "argon2id13")
+        if not all(type(value) is int for value in (memory, iterations, parallelism)):
+            raise IntegrityError()
+        if algorithm != "argon2id13" or parallelism != 1 or not (1 <= iterations < 2**32 and 8 <= memory < 2**32):
+            raise IntegrityError()
+        return cls(memory_kib=memory, iterations=iterations, parallelism=parallelism, algorithm=algorithm)
 
 
 PROFILES: dict[str, KdfParams] = {
