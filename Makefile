@@ -13,7 +13,7 @@ FUZZ_TEST_SECONDS ?= 8
 FUZZ_SECONDS ?= 120
 FUZZ_TARGETS := $(notdir $(wildcard fuzz/corpus/*))
 
-.PHONY: run test install install-dev services browser proxy js screenshots lock check-deploy bench clean fuzz audit-deps soak
+.PHONY: run test install install-dev services browser proxy js age screenshots lock check-deploy bench clean fuzz audit-deps soak
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Coffer needs Python 3.11 or newer" >&2; exit 1; }
@@ -80,9 +80,19 @@ js:
 		npm ci --prefix $(JS_CHECKER) --no-audit --no-fund --loglevel=error; \
 	fi
 
-test: install-dev services audit-deps browser proxy js
+test: install-dev services audit-deps browser proxy js age
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) COFFER_FUZZ_SECONDS=$(FUZZ_TEST_SECONDS) \
 		COFFER_CHROMIUM=$(CHROMIUM) COFFER_NGINX=$(NGINX) $(BIN)/python -m pytest -q --create-db -p no:cacheprovider
+
+# The export tests decrypt Coffer's exports with Debian's age binary (rage is not packaged for bookworm).
+AGE ?= /usr/bin/age
+
+age:
+	@if [ ! -x "$(AGE)" ]; then \
+		echo "age is missing: installing Debian's package for the export tests..."; \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends age >/dev/null; \
+	fi
 
 # Known vulnerabilities in the pinned dependencies. Fails on a finding; says NOT AUDITED without network.
 audit-deps: install-dev
