@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from records.schemas.bank_card import card_brand
+
 from .cxf import COFFER_MARKER, CXF_VERSION, DOCUMENT_TYPES, KIND_OF_TYPE, WRITTEN_KINDS
 from .cxf_fields import alpha3 as to_alpha3
 from .cxf_fields import b64url_decode, coffer_sex, cxf_date, split_full_name, value_of, year_month
@@ -95,7 +97,8 @@ def plan_from_cxf(document: Any) -> ImportPlan:
 
 def _plan_item(item: _Item) -> None:
     kinds_marked = _coffer_custom_fields(item)
-    records = [_planned(item, credential) for credential in item.credentials if credential["type"] in DOCUMENT_TYPES]
+    records = [_planned(item, credential, kinds_marked) for credential in item.credentials
+               if credential["type"] in DOCUMENT_TYPES]
     if "bank_account" in kinds_marked:
         records.append(PlannedRecord(kind="bank_account", label=item.title, data=dict(kinds_marked["bank_account"]),
                                      source=item.where))
@@ -119,17 +122,33 @@ def _plan_item(item: _Item) -> None:
             item.leave(f"a '{kind}' credential", "Coffer holds no credential of this type.")
 
 
-def _planned(item: _Item, credential: dict[str, Any]) -> PlannedRecord:
+def _planned(item: _Item, credential: dict[str, Any], marked: dict[str, dict[str, str]]) -> PlannedRecord:
     type_name = credential["type"]
     data = _READERS[type_name](item, credential)
+    kept = _kept_elsewhere(type_name, data, marked.get(KIND_OF_TYPE[type_name], {}))
     for name, reason in _NOT_HELD[type_name].items():
-        if item.value(credential, name) is not None:
+        value = item.value(credential, name)
+        if value is not None and not kept(name, value):
             item.leave(f"{type_name}: {name}", reason)
     for name in credential:
         if name not in _DOCUMENT_MEMBERS[type_name] and name not in ("type", "id", "extensions"):
             item.leave(f"{type_name}: {name}", "Not a member CXF 1.0 defines for this type.")
     label = item.title or type_name
     return PlannedRecord(kind=KIND_OF_TYPE[type_name], label=label, data=_present(data), source=item.where)
+
+
+def _kept_elsewhere(type_name: str, data: dict[str, Any], marked: dict[str, str]) -> Callable[[str, str], bool]:
+    """Whether a member Coffer has no field for is still kept: a card type that is the
+    brand Coffer derives from the number, a passport type that the MRZ repeats."""
+
+    def kept(name: str, value: str) -> bool:
+        if type_name == "credit-card" and name == "cardType":
+            return bool(data.get("number")) and card_brand(data["number"].replace(" ", "")) == value.strip().lower()
+        if type_name == "passport" and name == "passportType":
+            return marked.get("mrz", "")[:2].rstrip("<") == value.strip().upper()
+        return False
+
+    return kept
 
 
 def _present(data: dict[str, Any]) -> dict[str, Any]:
