@@ -1,0 +1,119 @@
+"""Opening one user's vault from its rows, and writing what it holds."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from contextlib import closing
+from dataclasses import dataclass, field
+from typing import Any
+
+from opener import INTEGRITY_ERROR_TEXT, IntegrityError, OpenerError
+from opener import crypto
+from opener.output import OutputFolder
+from opener.sources import Database, MissingObject, typed
+from opener.stream import decrypt_stream, plaintext_size
+
+# The ids name output files, so only their one form (docs/format.md §2) is taken.
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+@dataclass
+class Opened:
+    username: str
+    user_id: str
+    vault_keys: dict[int, bytes]
+    failures: list[dict[str, str]] = field(default_factory=list)
+
+    def fail(self, item: str, item_id: str, error: str = INTEGRITY_ERROR_TEXT) -> None:
+        self.failures.append({"item": item, "id": item_id, "error": error})
+
+
+def open_vault(database: Database, keyring: Mapping[int, bytes], username: str, *, pin: str | None = None,
+               recovery_code: str | None = None) -> Opened:
+    """The vault keys, opened with the PIN or the recovery code. If none opens (a wrong PIN
+    or code, a wrong keyring, damaged rows), the one error, and nothing is written."""
+    users = database.select("auth_user", "username", username)
+    if not users:
+        raise OpenerError(f"there is no user named {username!r} in the database")
+    user_id = str(typed("auth_user", users[0])["id"])
+    vaults = database.select("vault_vault", "user_id", user_id)
+    if not vaults:
+        raise OpenerError(f"{username} has no vault: a PIN was never set")
+    vault = typed("vault_vault", vaults[0])
+    share = crypto.server_share(keyring, user_id, vault["server_key_version"], vault["wrapped_server_share"])
+    open_one: Callable[[dict[str, Any]], bytes]
+    if recovery_code is not None:
+        pair = crypto.recovery_key_pair(recovery_code, share, user_id)
+        if pair[0] != vault["recovery_public_key"]:  # a wrong code: no need to try every version
+            raise IntegrityError()
+        open_one = lambda row: crypto.open_vault_key_with_recovery(pair, user_id, row["version"], row["wrapped_by_recovery"])  # noqa: E731
+    else:
+        kek = crypto.kek_from_pin(pin or "", vault["kdf_salt"], vault["kdf_params"], share, user_id)
+        open_one = lambda row: crypto.open_vault_key_with_kek(kek, user_id, row["version"], row["wrapped_by_kek"])  # noqa: E731
+    opened = Opened(username=username, user_id=user_id, vault_keys={})
+    for raw in database.select("vault_vaultkey", "vault_id", str(vault["id"])):
+        try:
+            row = typed("vault_vaultkey", raw)
+            opened.vault_keys[row["version"]] = open_one(row)
+        except IntegrityError:
+            opened.fail("vault key", str(raw["version"]))
+    if not opened.vault_keys:
+        raise IntegrityError()
+    return opened
+
+
+def write_files(opened: Opened, database: Database, bucket: Any, output: OutputFolder) -> list[dict[str, Any]]:
+    written = []
+    rows = sorted(database.select("files_file", "owner_id", opened.user_id), key=lambda raw: raw["created_at"] or "")
+    for raw in rows:
+        try:
+            row = typed("files_file", raw)
+            file_id, dek_version = row["id"], row["dek_version"]
+            dek = crypto.open_dek(opened.vault_keys, "dek/file", opened.user_id, file_id, row["vault_key_version"], row["wrapped_dek"])
+            name = crypto.open_filename(dek, opened.user_id, file_id, dek_version, row["sealed_filename"])
+            if plaintext_size(row["ciphertext_size"]) != row["plaintext_size"]:
+                raise IntegrityError()
+            size, stream = bucket.open(row["blob_key"])
+            with closing(stream):
+                if size != row["ciphertext_size"]:
+                    raise IntegrityError()
+                ctx = crypto.context("file", opened.user_id, file_id, dek_version)
+                path, sha256, _ = output.write_file(name, decrypt_stream(dek, ctx, stream, size))
+        except IntegrityError:
+            opened.fail("file", str(raw["id"]))
+            continue
+        except MissingObject as missing:
+            opened.fail("file", str(raw["id"]), str(missing))
+            continue
+        written.append({
+            "id": file_id, "name": name, "path": path, "size": row["plaintext_size"], "sha256": sha256,
+            "content_type": row["content_type"], "record_id": row["record_id"], "created_at": row["created_at"],
+        })
+    return written
+
+
+def write_records(opened: Opened, database: Database, output: OutputFolder, files: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    written = []
+    rows = sorted(database.select("records_record", "owner_id", opened.user_id), key=lambda raw: raw["created_at"] or "")
+    for raw in rows:
+        try:
+            row = typed("records_record", raw)
+            record_id = row["id"]
+            if not _UUID.fullmatch(record_id):
+                raise IntegrityError()
+            dek = crypto.open_dek(opened.vault_keys, "dek/record", opened.user_id, record_id, row["vault_key_version"], row["wrapped_dek"])
+            payload = crypto.open_record(dek, opened.user_id, record_id, row["dek_version"], row["kind"], row["schema_version"], row["ciphertext"])
+        except IntegrityError:
+            opened.fail("record", str(raw["id"]))
+            continue
+        document = {
+            "id": record_id, "kind": row["kind"], "schema_version": row["schema_version"],
+            "label": payload["label"], "data": payload["data"],
+            "created_at": row["created_at"], "updated_at": row["updated_at"],
+            "files": [{"id": f["id"], "path": f["path"]} for f in files if f["record_id"] == record_id],
+        }
+        path = f"records/{record_id}.json"
+        output.write_json(path, document)
+        written.append({"id": record_id, "kind": row["kind"], "label": payload["label"], "path": path})
+    return written
