@@ -25,6 +25,7 @@ from coffer.errors import DomainError
 from coffer.retry import max_attempts, retry_delay
 from coffer.seams import seam
 from storage.base import BlobNotFound
+from vault.busy import vault_busy_refuse
 from vault.crypto.errors import IntegrityError
 from vault.crypto.keys import new_key
 from vault.crypto.session import VaultKeys
@@ -63,6 +64,7 @@ def rotation_start(*, user, keys: VaultKeys, kind: str, request=None) -> Rotatio
         with vault_locked(user_id=user.pk) as vault:
             if RotationJob.objects.filter(vault=vault, state=RotationJob.State.RUNNING).exists():
                 raise _already_running()
+            vault_busy_refuse(vault=vault)  # an export (or import) of this vault is running: 409
             keys = _session_keys_now(vault, keys)
             _close_failed_jobs(vault)
             target = keys.current_version + 1
