@@ -11,14 +11,16 @@ from django.core.cache import cache
 from django.db import connection
 
 
-def postgres_dump() -> bytes:
-    """A plain-SQL pg_dump of the test database: every committed row of every table."""
+def postgres_dump(*, as_backup: bool = False) -> bytes:
+    """A plain-SQL pg_dump of the test database: every committed row of every table, as
+    INSERT lines; or, `as_backup`, as a plain `pg_dump` backup holds it (schema, COPY)."""
     settings = connection.settings_dict
     pg_dump = shutil.which("pg_dump")
     assert pg_dump, "pg_dump is needed for this test"
+    options = [] if as_backup else ["--data-only", "--inserts"]
     result = subprocess.run(
         [pg_dump, "-h", settings["HOST"] or "127.0.0.1", "-p", str(settings["PORT"] or 5432),
-         "-U", settings["USER"] or "postgres", "--data-only", "--inserts", settings["NAME"]],
+         "-U", settings["USER"] or "postgres", *options, settings["NAME"]],
         capture_output=True, check=True,
     )
     return result.stdout

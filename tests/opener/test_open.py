@@ -1,0 +1,194 @@
+"""The offline opener opens a vault made through the API (issue 18, Deliver 3), from a
+plain pg_dump and a copy of the bucket, with the PIN and with the recovery code, in a
+Python that has nothing but the opener, PyNaCl and argon2-cffi."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from opener.sources import DumpFile
+
+from .conftest import NEW_PIN, PIN, USERNAME, Kit, imported_modules, run_opener
+
+# The test database must exist; the kit's rows are committed before any test's transaction.
+pytestmark = pytest.mark.django_db
+
+SERVER_MODULES = {"django", "coffer", "vault", "records", "files", "storage", "celery", "rest_framework", "accounts"}
+
+
+def _open(kit: Kit, bare_path: Path, output: Path, *, bucket: Path | None = None, **secret: str):
+    return run_opener(
+        "--dump", str(kit.dump), "--bucket", str(bucket or kit.bucket), "--username", USERNAME, "--output", str(output),
+        python_path=bare_path, env={"COFFER_SERVER_KEYS": kit.keyring, **secret},
+    )
+
+
+def _index(output: Path) -> dict:
+    return json.loads((output / "index.json").read_text(encoding="utf-8"))
+
+
+def assert_everything_written(kit: Kit, output: Path) -> dict:
+    index = _index(output)
+    assert index["failures"] == []
+    assert {entry["id"] for entry in index["records"]} == set(kit.records)
+    for record_id, expected in kit.records.items():
+        written = json.loads((output / "records" / f"{record_id}.json").read_text(encoding="utf-8"))
+        for name, value in expected.items():
+            assert written[name] == value, f"{expected['kind']}: {name}"
+    by_id = {entry["id"]: entry for entry in index["files"]}
+    assert set(by_id) == set(kit.files)
+    for file_id, expected in kit.files.items():
+        entry = by_id[file_id]
+        data = (output / entry["path"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"] == expected["sha256"]
+        assert len(data) == entry["size"] == expected["size"]
+        assert entry["name"] == expected["name"] and entry["record_id"] == expected["record_id"]
+    paths = sorted(path.relative_to(output).as_posix() for path in output.rglob("*") if path.is_file())
+    assert paths == sorted(["index.json", *(f"records/{i}.json" for i in kit.records), *(e["path"] for e in index["files"])])
+    return index
+
+
+def test_it_opens_the_vault_with_the_pin_and_writes_every_record_and_file(kit, bare_path, tmp_path):
+    output = tmp_path / "out"
+    result = _open(kit, bare_path, output, COFFER_OPEN_PIN=NEW_PIN)
+    assert result.returncode == 0, result.stderr[-3000:]
+    index = assert_everything_written(kit, output)
+    assert index["opened_with"] == "PIN" and index["username"] == USERNAME
+    assert f"{len(kit.records)} records and {len(kit.files)} files" in result.stdout
+    assert {"opener", "nacl", "argon2"} <= imported_modules(result)
+    assert not imported_modules(result) & SERVER_MODULES
+    # Attached files are listed in their record.
+    passport = next(i for i, r in kit.records.items() if r["kind"] == "passport")
+    attached = json.loads((output / "records" / f"{passport}.json").read_text())["files"]
+    assert [entry["path"] for entry in attached] == ["files/passport scan.pdf"]
+
+
+def test_the_dump_holds_two_live_vault_key_versions_and_re_encrypted_files(kit):
+    """What the other tests rely on: rows under vault keys 2 and 3 (a rotation waiting),
+    after a PIN change and a finished re-encryption (DEK version 2)."""
+    dump = DumpFile(kit.dump)
+    user_id = dump.select("auth_user", "username", USERNAME)[0]["id"]
+    vault = dump.select("vault_vault", "user_id", user_id)[0]
+    assert sorted(row["version"] for row in dump.select("vault_vaultkey", "vault_id", vault["id"])) == ["2", "3"]
+    records = dump.select("records_record", "owner_id", user_id)
+    files = dump.select("files_file", "owner_id", user_id)
+    assert {row["vault_key_version"] for row in records + files} == {"2", "3"}
+    assert {row["dek_version"] for row in files} == {"1", "2"}
+
+
+def test_it_opens_the_vault_with_the_recovery_code(kit, bare_path, tmp_path):
+    output = tmp_path / "out"
+    result = _open(kit, bare_path, output, COFFER_OPEN_RECOVERY_CODE=f"  {kit.recovery_code.lower()}\n")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert assert_everything_written(kit, output)["opened_with"] == "recovery code"
+
+
+def test_it_gives_every_file_a_safe_and_distinct_name(kit, bare_path, tmp_path):
+    output = tmp_path / "out"
+    assert _open(kit, bare_path, output, COFFER_OPEN_PIN=NEW_PIN).returncode == 0
+    names = {entry["name"]: entry["path"] for entry in _index(output)["files"]}
+    assert names["Führerschein – Rückseite.png"] == "files/Führerschein – Rückseite.png"
+    assert names['CON: "final"?.pdf'] == "files/CON_ _final__.pdf"
+    assert {names["scan.pdf"], names["SCAN.pdf"]} == {"files/scan.pdf", "files/SCAN (2).pdf"}
+
+
+def test_a_wrong_pin_gives_the_one_error_and_writes_nothing(kit, bare_path, tmp_path):
+    output = tmp_path / "out"
+    for pin in (PIN, "000000"):  # the PIN before the change opens nothing either
+        result = _open(kit, bare_path, output, COFFER_OPEN_PIN=pin)
+        assert result.returncode == 1
+        assert result.stdout == ""
+        assert [line for line in result.stderr.splitlines() if not line.startswith("import time:")] == [
+            "opener: integrity check failed. Nothing was written."
+        ]
+        assert not output.exists()
+
+
+def test_a_wrong_recovery_code_gives_the_same_error(kit, bare_path, tmp_path):
+    output = tmp_path / "out"
+    wrong = "0000-0000-0000-0000-0000-0000-0000-0000"
+    for code in (wrong, "not a code"):
+        result = _open(kit, bare_path, output, COFFER_OPEN_RECOVERY_CODE=code)
+        assert result.returncode == 1 and "opener: integrity check failed. Nothing was written." in result.stderr
+        assert not output.exists()
+
+
+def test_a_tampered_blob_is_reported_for_that_file_only(kit, bare_path, tmp_path):
+    bucket = tmp_path / "bucket"
+    shutil.copytree(kit.bucket, bucket)
+    big = max(kit.files, key=lambda file_id: kit.files[file_id]["size"])
+    dump = kit.dump.read_text(encoding="utf-8")
+    blob_key = _blob_key(dump, big)
+    with open(bucket / blob_key, "r+b") as stored:
+        stored.seek(2 * 1024 * 1024)
+        byte = stored.read(1)
+        stored.seek(-1, 1)
+        stored.write(bytes([byte[0] ^ 0x01]))
+    output = tmp_path / "out"
+    result = _open(kit, bare_path, output, bucket=bucket, COFFER_OPEN_PIN=NEW_PIN)
+    assert result.returncode == 3, result.stderr[-3000:]
+    index = _index(output)
+    assert index["failures"] == [{"item": "file", "id": big, "error": "integrity check failed"}]
+    assert f"Not written: file {big}: integrity check failed." in result.stdout
+    assert {entry["id"] for entry in index["files"]} == set(kit.files) - {big}
+    assert {entry["id"] for entry in index["records"]} == set(kit.records)
+    assert sorted(path.name for path in (output / "files").iterdir()) == sorted(
+        Path(entry["path"]).name for entry in index["files"]
+    )  # no partial file of the tampered one
+
+
+def test_a_file_whose_object_is_missing_is_named_and_the_rest_written(kit, bare_path, tmp_path):
+    bucket = tmp_path / "bucket"
+    shutil.copytree(kit.bucket, bucket)
+    gone = next(iter(kit.files))
+    (bucket / _blob_key(kit.dump.read_text(encoding="utf-8"), gone)).unlink()
+    output = tmp_path / "out"
+    result = _open(kit, bare_path, output, bucket=bucket, COFFER_OPEN_PIN=NEW_PIN)
+    assert result.returncode == 3
+    assert _index(output)["failures"] == [{"item": "file", "id": gone, "error": "its object is not in the bucket"}]
+    assert len(_index(output)["files"]) == len(kit.files) - 1
+
+
+def test_it_reads_a_live_database_and_an_s3_bucket_without_importing_django(kit, tmp_path):
+    from django.db import connection
+
+    db = connection.settings_dict
+    url = f"postgresql://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    output = tmp_path / "out"
+    result = run_opener(
+        "--database-url", url, "--bucket", f"s3://{kit.s3['bucket']}", "--s3-endpoint", kit.s3["endpoint"],
+        "--username", USERNAME, "--output", str(output), "--recovery-code",
+        python_path=None, bare=False,
+        env={"COFFER_SERVER_KEYS": kit.keyring, "HOME": str(tmp_path), **{k: v for k, v in kit.s3.items() if k.startswith("AWS_")}},
+        input=kit.recovery_code + "\n",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    # The database now holds the vault after the second rotation finished: one key version.
+    assert_everything_written(kit, output)
+    assert {"psycopg", "boto3"} <= imported_modules(result)
+    assert not imported_modules(result) & SERVER_MODULES
+
+
+def test_it_refuses_a_folder_that_is_not_empty(kit, bare_path, tmp_path):
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "mine.txt").write_text("keep me")
+    result = _open(kit, bare_path, tmp_path / "out", COFFER_OPEN_PIN=NEW_PIN)
+    assert result.returncode == 1 and "is not an empty folder" in result.stderr
+    assert [path.name for path in (tmp_path / "out").iterdir()] == ["mine.txt"]
+
+
+def _blob_key(dump: str, file_id: str) -> str:
+    """The file's blob key, read from the dump's files_file block."""
+    header = next(line for line in dump.splitlines() if line.startswith("COPY public.files_file "))
+    columns = [name.strip() for name in header[header.index("(") + 1:header.index(")")].split(",")]
+    block = dump[dump.index(header) + len(header) + 1:]
+    for line in block.splitlines():
+        fields = dict(zip(columns, line.split("\t")))
+        if fields["id"] == file_id:
+            return fields["blob_key"]
+    raise AssertionError(f"{file_id} is not in the dump")
