@@ -80,6 +80,28 @@ def mail_account_deleted(*, email: str) -> None:
     ))
 
 
+def mail_export_started(*, user, at: datetime) -> None:
+    _send(kind="export_started", to=user.email, subject="An export of your Coffer vault was started", body=(
+        f"An encrypted export of everything in your Coffer vault ({user.username}) was started at "
+        f"{_when(at)}. It opens only with the export passphrase chosen then, and is deleted from the "
+        "server after a day.\n\n"
+        "If it was you, there is nothing to do.\n\n"
+        "If it was not you, someone has your account password and your PIN. Set a new PIN with your "
+        "recovery code now, revoke any API token you do not recognise under Settings, and ask the "
+        "people who run this Coffer server to reset your password."
+    ))
+
+
+def mail_export_downloaded(*, user, at: datetime) -> None:
+    _send(kind="export_downloaded", to=user.email, subject="Your Coffer export was downloaded", body=(
+        f"The encrypted export of your Coffer vault ({user.username}) was downloaded at {_when(at)}.\n\n"
+        "If it was you, keep the file and its passphrase apart.\n\n"
+        "If it was not you, someone has your account password and your PIN, and a copy of your data "
+        "that only the export passphrase opens. Set a new PIN with your recovery code, revoke any API "
+        "token you do not recognise, and contact the people who run this Coffer server."
+    ))
+
+
 def _when(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "erasure",
     "notify",
     "access",
+    "exports",
     # Accounts (docs/accounts.md): allauth's sign-up, sign-in, email, password and sessions,
     # its second factors, and its headless API for apps that sign in without a browser.
     "allauth",
@@ -236,6 +237,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Deep links put an <a> inside each operation's <button> (axe: nested-interactive).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False, "defaultModelsExpandDepth": 0, "tryItOutEnabled": False},
     "ENUM_NAME_OVERRIDES": {"RecordKindEnum": "records.schemas.KIND_NAMES"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -375,3 +378,18 @@ CELERY_BEAT_SCHEDULE["consistency-check"] = {
 COFFER_ERASURE_RETRY_MAX_SECONDS = env.int("COFFER_ERASURE_RETRY_MAX_SECONDS", default=600)
 COFFER_ERASURE_STALE_SECONDS = env.int("COFFER_ERASURE_STALE_SECONDS", default=1800)
 CELERY_BEAT_SCHEDULE["erasure-redrive"] = {"task": "erasure.tasks.erasure_redrive", "schedule": 600.0}
+
+# Exports (docs/export.md): the age scrypt work factor (log2 N; age's default), how long a
+# finished export stays downloadable, the builder's lease and when a build counts as stuck,
+# how often a build may start over (vault changed, worker died), and the build's time limit
+# (below the broker's visibility timeout).
+COFFER_EXPORT_WORK_FACTOR = env.int("COFFER_EXPORT_WORK_FACTOR", default=18)
+COFFER_EXPORT_TTL_SECONDS = env.int("COFFER_EXPORT_TTL_SECONDS", default=24 * 3600)
+COFFER_EXPORT_LEASE_SECONDS = env.int("COFFER_EXPORT_LEASE_SECONDS", default=60)
+COFFER_EXPORT_STALE_SECONDS = env.int("COFFER_EXPORT_STALE_SECONDS", default=120)
+COFFER_EXPORT_MAX_RESTARTS = env.int("COFFER_EXPORT_MAX_RESTARTS", default=5)
+COFFER_EXPORT_MAX_BUILDS = env.int("COFFER_EXPORT_MAX_BUILDS", default=20)
+COFFER_EXPORT_RETRY_MAX_SECONDS = env.int("COFFER_EXPORT_RETRY_MAX_SECONDS", default=300)
+COFFER_EXPORT_TIME_LIMIT_SECONDS = env.int("COFFER_EXPORT_TIME_LIMIT_SECONDS", default=3000)
+CELERY_BEAT_SCHEDULE["exports-redrive"] = {"task": "exports.tasks.export_redrive", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["exports-expire"] = {"task": "exports.tasks.export_expire", "schedule": 600.0}

@@ -53,3 +53,7 @@ COFFER_ROTATION_RETRY_MAX_SECONDS = env.float("COFFER_ROTATION_RETRY_MAX_SECONDS
 COFFER_TEST_SEAMS = env.list("COFFER_TEST_SEAMS", default=[])
 # Tests collect unreferenced objects at once unless they test the retention itself.
 COFFER_BLOB_RETENTION = env.int("COFFER_BLOB_RETENTION", default=0)
+# Exports: a cheap scrypt work factor (production: 18), short leases so crash tests resume quickly.
+COFFER_EXPORT_WORK_FACTOR = env.int("COFFER_EXPORT_WORK_FACTOR", default=10)
+COFFER_EXPORT_LEASE_SECONDS = env.int("COFFER_EXPORT_LEASE_SECONDS", default=3)
+COFFER_EXPORT_STALE_SECONDS = env.int("COFFER_EXPORT_STALE_SECONDS", default=3)

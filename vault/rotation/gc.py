@@ -1,7 +1,7 @@
 """The blob garbage collector: deletes objects nothing refers to, and aborts dangling
 multipart uploads.
 
-An object is referenced by a File row, or by an unfinished rotation item that is
+An object is referenced by a File row, a finished export (until it expires), or by an unfinished rotation item that is
 writing it (new) or will retire it after its swap (old). Two clocks protect the rest:
 
 - the grace period (COFFER_GC_GRACE_SECONDS), by the object's own age: an upload's
@@ -44,6 +44,9 @@ def referenced_blob_keys() -> set[str]:
     keys: set[str] = set()
     if apps.is_installed("files"):
         keys.update(apps.get_model("files", "File").objects.values_list("blob_key", flat=True))
+    if apps.is_installed("exports"):
+        # A finished export's object until its expiry (exports.services.export_expire deletes it).
+        keys.update(apps.get_model("exports", "ExportJob").objects.exclude(blob_key="").values_list("blob_key", flat=True))
     unfinished = RotationItem.objects.exclude(state=RotationItem.State.DONE)
     for new_key, old_key in unfinished.values_list("new_blob_key", "old_blob_key"):
         keys.update(k for k in (new_key, old_key) if k)
