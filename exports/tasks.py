@@ -1,0 +1,35 @@
+"""Thin Celery tasks for exports. They carry a job id, never a key or a passphrase."""
+
+from datetime import timedelta
+
+from celery import shared_task
+from celery.signals import worker_ready
+from django.conf import settings
+
+from . import services
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True,
+             soft_time_limit=None, time_limit=settings.COFFER_EXPORT_TIME_LIMIT_SECONDS)
+def export_build(self, job_id: str) -> None:
+    outcome = services.export_build(job_id=job_id)
+    if outcome.retry:
+        # Storage or database away: again after a backoff; beat's redrive covers a lost retry.
+        countdown = min(settings.COFFER_EXPORT_RETRY_MAX_SECONDS, 2 ** min(self.request.retries, 10))
+        export_build.apply_async((job_id,), countdown=countdown)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def export_redrive(all_running: bool = False) -> None:
+    services.export_redrive(stale_after=timedelta(0) if all_running else None)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def export_expire() -> None:
+    services.export_expire()
+
+
+@worker_ready.connect
+def _redrive_on_start(**_kwargs) -> None:
+    # A worker that starts after a crash picks up builds whose worker died (once their lease ran out).
+    export_redrive.delay(all_running=True)
