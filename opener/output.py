@@ -20,12 +20,10 @@ MAX_NAME_BYTES = 200
 
 def safe_name(name: str) -> str:
     """A name any common filesystem takes: no separators, control or reserved characters,
-    no leading dot, no Windows device name, at most 200 bytes with its extension kept."""
+    no leading dot (a hidden file), no Windows device name, at most 200 bytes with its extension kept."""
     name = _UNSAFE.sub("_", unicodedata.normalize("NFC", name)).strip(" .")
     if not name:
         name = "file"
-    if name.startswith("."):
-        name = "_" + name[1:]
     if _RESERVED.fullmatch(name):
         name = "_" + name
     stem, dot, extension = name.rpartition(".")

@@ -5,6 +5,7 @@ a dump and a live database give the same rows."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
@@ -101,17 +102,28 @@ def copy_field(field: str) -> str | None:
 
 
 class DumpFile:
-    """A plain-SQL pg_dump (`pg_dump -f dump.sql`, or `--data-only`): the COPY block of
-    each table is found once, then read again for each query."""
+    """A plain-SQL pg_dump (`pg_dump -f dump.sql`, or `--data-only`; gzipped or not): the
+    COPY block of each table is found once, then read again for each query."""
 
     def __init__(self, path: Path):
         self.path = path
         self.blocks: dict[str, tuple[list[str], int]] = {}
         try:
-            with open(path, "rb") as dump:
+            with open(path, "rb") as raw:
+                magic = raw.read(5)
+            if magic == b"PGDMP":
+                raise OpenerError(
+                    f"{path} is a custom-format dump: turn it into a plain one first, "
+                    f"with pg_restore -f coffer.sql {path}"
+                )
+            self.gzipped = magic[:2] == b"\x1f\x8b"
+            with self._open() as dump:
                 self._index(dump)
-        except OSError as error:
-            raise OpenerError(f"cannot read the dump {path}: {error.strerror}") from None
+        except (OSError, EOFError) as error:
+            raise OpenerError(f"cannot read the dump {path}: {getattr(error, 'strerror', None) or error}") from None
+
+    def _open(self) -> BinaryIO:
+        return gzip.open(self.path, "rb") if self.gzipped else open(self.path, "rb")  # type: ignore[return-value]
 
     def _index(self, dump: BinaryIO) -> None:
         in_block = False
@@ -140,12 +152,15 @@ class DumpFile:
             raise OpenerError(f"the dump's table {table} has no column {', '.join(missing)}")
         where = columns.index(column)
         rows = []
-        with open(self.path, "rb") as dump:
+        with self._open() as dump:
             dump.seek(offset)
             for line in iter(dump.readline, b""):
                 if line == b"\\.\n":
                     break
-                fields = line.decode("utf-8").rstrip("\n").split("\t")
+                try:
+                    fields = line.decode("utf-8").rstrip("\n").split("\t")
+                except UnicodeDecodeError:
+                    raise OpenerError(f"the dump's table {table} is not UTF-8: dump with --encoding=UTF8") from None
                 if len(fields) != len(columns):
                     raise OpenerError(f"the dump's table {table} has a line that is not {len(columns)} columns")
                 if copy_field(fields[where]) == value:
