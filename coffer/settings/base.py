@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "notify",
     "access",
     "exports",
+    "imports",
     # Accounts (docs/accounts.md): allauth's sign-up, sign-in, email, password and sessions,
     # its second factors, and its headless API for apps that sign in without a browser.
     "allauth",
@@ -393,3 +394,13 @@ COFFER_EXPORT_RETRY_MAX_SECONDS = env.int("COFFER_EXPORT_RETRY_MAX_SECONDS", def
 COFFER_EXPORT_TIME_LIMIT_SECONDS = env.int("COFFER_EXPORT_TIME_LIMIT_SECONDS", default=3000)
 CELERY_BEAT_SCHEDULE["exports-redrive"] = {"task": "exports.tasks.export_redrive", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["exports-expire"] = {"task": "exports.tasks.export_expire", "schedule": 600.0}
+
+# Imports (docs/export.md, "Importing"): the largest source, the largest JSON document in
+# it, how many records and files one import may create, and how long a step works.
+COFFER_IMPORT_MAX_SOURCE_BYTES = env.int("COFFER_IMPORT_MAX_SOURCE_BYTES", default=4 * 1024**3)
+COFFER_IMPORT_MAX_JSON_BYTES = env.int("COFFER_IMPORT_MAX_JSON_BYTES", default=32 * 1024**2)
+COFFER_IMPORT_MAX_ITEMS = env.int("COFFER_IMPORT_MAX_ITEMS", default=20000)
+COFFER_IMPORT_STEP_SECONDS = env.int("COFFER_IMPORT_STEP_SECONDS", default=20)
+COFFER_IMPORT_STALE_SECONDS = env.int("COFFER_IMPORT_STALE_SECONDS", default=300)
+COFFER_IMPORT_PREVIEW_SECONDS = env.int("COFFER_IMPORT_PREVIEW_SECONDS", default=24 * 3600)
+CELERY_BEAT_SCHEDULE["imports-redrive"] = {"task": "imports.tasks.import_redrive", "schedule": 120.0}

@@ -47,6 +47,11 @@ def referenced_blob_keys() -> set[str]:
     if apps.is_installed("exports"):
         # A finished export's object until its expiry (exports.services.export_expire deletes it).
         keys.update(apps.get_model("exports", "ExportJob").objects.exclude(blob_key="").values_list("blob_key", flat=True))
+    if apps.is_installed("imports"):
+        # Staged by an unfinished import, and its stored source (imports.services).
+        keys.update(apps.get_model("imports", "ImportFile").objects.values_list("blob_key", flat=True))
+        keys.update(apps.get_model("imports", "ImportJob").objects.exclude(source_blob_key="")
+                    .values_list("source_blob_key", flat=True))
     unfinished = RotationItem.objects.exclude(state=RotationItem.State.DONE)
     for new_key, old_key in unfinished.values_list("new_blob_key", "old_blob_key"):
         keys.update(k for k in (new_key, old_key) if k)

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class ImportsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "imports"
+
+    def ready(self) -> None:
+        from . import busy
+
+        busy.register()
