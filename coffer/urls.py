@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/v1/", include("files.api.urls")),
     path("api/v1/", include("sharing.api.urls")),
     path("api/v1/", include("exports.api.urls")),
+    path("api/v1/", include("imports.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", ApiDocsView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),

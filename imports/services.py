@@ -77,6 +77,9 @@ class NewImport:
     material: JobMaterial
     writer: SourceWriter
 
+    def close(self) -> None:
+        """Django closes what a form's file handler returned; the receiver cleans up."""
+
 
 def import_receive(*, owner, passphrase: str = "") -> NewImport:
     job_id = uuid.uuid4()

@@ -17,6 +17,8 @@ TAGS = [
     {"name": "Vault", "description": "Set the PIN, unlock and lock, change the PIN, recover with the recovery code."},
     {"name": "Rotations", "description": "Rotate the vault key or re-encrypt everything, in the background."},
     {"name": "Exports", "description": "An encrypted export of the whole vault, opened with the age tool."},
+    {"name": "Imports", "description": "Import a Coffer export, a CXF document or a Bitwarden export: "
+                                       "a preview first, then one job that is all or nothing."},
     {"name": "Records", "description": "ID cards, passports, driver licences, bank cards and accounts, notes."},
     {"name": "Files", "description": "Scans and documents, encrypted as they stream in; Range downloads."},
     {"name": "Sharing", "description": "Grants of chosen fields to approved apps, attestations, key handles, "
@@ -29,6 +31,7 @@ _TAG_BY_PREFIX = [
     ("/api/v1/accounts", "Accounts"),
     ("/api/v1/vault", "Vault"),
     ("/api/v1/exports", "Exports"),
+    ("/api/v1/imports", "Imports"),
     ("/api/v1/records", "Records"),
     ("/api/v1/files", "Files"),
     ("/api/v1/grants", "Sharing"),
@@ -55,6 +58,11 @@ SUMMARIES = {
     "v1_exports_create": "Start an encrypted export of the vault",
     "v1_exports_retrieve": "An export's progress",
     "v1_exports_passphrase_suggestion_retrieve": "A suggested export passphrase",
+    "imports_list": "List your imports",
+    "imports_create": "Upload an import source and preview it",
+    "imports_retrieve": "An import's preview and progress",
+    "imports_confirm": "Start a previewed import",
+    "imports_cancel": "Cancel a previewed import",
     "files_list": "List your files",
     "files_create": "Upload a file",
     "files_retrieve": "A file's metadata",
