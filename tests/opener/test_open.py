@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -21,10 +22,13 @@ pytestmark = pytest.mark.django_db
 SERVER_MODULES = {"django", "coffer", "vault", "records", "files", "storage", "celery", "rest_framework", "accounts"}
 
 
-def _open(kit: Kit, bare_path: Path, output: Path, *, bucket: Path | None = None, **secret: str):
+def _open(kit: Kit, bare_path: Path, output: Path, *, bucket: Path | None = None, dump: Path | None = None,
+          keyring_file: Path | None = None, **secret: str):
+    keyring = ["--keyring-file", str(keyring_file)] if keyring_file else []
     return run_opener(
-        "--dump", str(kit.dump), "--bucket", str(bucket or kit.bucket), "--username", USERNAME, "--output", str(output),
-        python_path=bare_path, env={"COFFER_SERVER_KEYS": kit.keyring, **secret},
+        "--dump", str(dump or kit.dump), "--bucket", str(bucket or kit.bucket), "--username", USERNAME,
+        "--output", str(output), *keyring,
+        python_path=bare_path, env={**({} if keyring_file else {"COFFER_SERVER_KEYS": kit.keyring}), **secret},
     )
 
 
@@ -83,7 +87,10 @@ def test_the_dump_holds_two_live_vault_key_versions_and_re_encrypted_files(kit):
 
 def test_it_opens_the_vault_with_the_recovery_code(kit, bare_path, tmp_path):
     output = tmp_path / "out"
-    result = _open(kit, bare_path, output, COFFER_OPEN_RECOVERY_CODE=f"  {kit.recovery_code.lower()}\n")
+    keyring_file = tmp_path / "server-keys.txt"
+    keyring_file.write_text(kit.keyring.replace(",", "\r\n") + "\n")  # one key a line, as an operator might keep it
+    result = _open(kit, bare_path, output, keyring_file=keyring_file,
+                   COFFER_OPEN_RECOVERY_CODE=f"  {kit.recovery_code.lower()}\n")
     assert result.returncode == 0, result.stderr[-3000:]
     assert assert_everything_written(kit, output)["opened_with"] == "recovery code"
 
@@ -142,6 +149,24 @@ def test_a_tampered_blob_is_reported_for_that_file_only(kit, bare_path, tmp_path
     )  # no partial file of the tampered one
 
 
+def test_a_tampered_record_row_is_reported_for_that_record_only(kit, bare_path, tmp_path):
+    dump = kit.dump.read_text(encoding="utf-8")
+    victim = next(iter(kit.records))
+    line, fields = _dump_row(dump, "records_record", victim)
+    ciphertext = fields["ciphertext"]
+    flipped = ciphertext[:-1] + ("0" if ciphertext[-1] != "0" else "1")  # the tag's last hex digit
+    tampered = tmp_path / "coffer.sql"
+    tampered.write_text(dump.replace(line, line.replace(ciphertext, flipped)), encoding="utf-8")
+    output = tmp_path / "out"
+    result = _open(kit, bare_path, output, dump=tampered, COFFER_OPEN_PIN=NEW_PIN)
+    assert result.returncode == 3
+    index = _index(output)
+    assert index["failures"] == [{"item": "record", "id": victim, "error": "integrity check failed"}]
+    assert {entry["id"] for entry in index["records"]} == set(kit.records) - {victim}
+    assert not (output / "records" / f"{victim}.json").exists()
+    assert len(index["files"]) == len(kit.files)
+
+
 def test_a_file_whose_object_is_missing_is_named_and_the_rest_written(kit, bare_path, tmp_path):
     bucket = tmp_path / "bucket"
     shutil.copytree(kit.bucket, bucket)
@@ -174,6 +199,25 @@ def test_it_reads_a_live_database_and_an_s3_bucket_without_importing_django(kit,
     assert not imported_modules(result) & SERVER_MODULES
 
 
+def test_it_opens_coffers_own_custom_format_backup_once_pg_restore_made_it_plain(kit, bare_path, tmp_path):
+    """docs/export.md: the compose backup is `pg_dump --format=custom`; the opener names
+    the pg_restore command that turns it into a plain dump, which it then opens."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    server = ["-h", db["HOST"] or "127.0.0.1", "-p", str(db["PORT"] or 5432), "-U", db["USER"] or "postgres"]
+    backup = tmp_path / "coffer-20260101T000000Z.dump"
+    subprocess.run(["pg_dump", *server, "--format=custom", f"--file={backup}", db["NAME"]], check=True)
+    refused = _open(kit, bare_path, tmp_path / "refused", dump=backup, COFFER_OPEN_PIN=NEW_PIN)
+    assert refused.returncode == 1 and f"pg_restore -f coffer.sql {backup}" in refused.stderr
+    plain = tmp_path / "coffer.sql"
+    subprocess.run(["pg_restore", "-f", str(plain), str(backup)], check=True)
+    output = tmp_path / "out"
+    result = _open(kit, bare_path, output, dump=plain, COFFER_OPEN_PIN=NEW_PIN)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert_everything_written(kit, output)
+
+
 def test_it_refuses_a_folder_that_is_not_empty(kit, bare_path, tmp_path):
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "mine.txt").write_text("keep me")
@@ -182,13 +226,16 @@ def test_it_refuses_a_folder_that_is_not_empty(kit, bare_path, tmp_path):
     assert [path.name for path in (tmp_path / "out").iterdir()] == ["mine.txt"]
 
 
-def _blob_key(dump: str, file_id: str) -> str:
-    """The file's blob key, read from the dump's files_file block."""
-    header = next(line for line in dump.splitlines() if line.startswith("COPY public.files_file "))
+def _dump_row(dump: str, table: str, row_id: str) -> tuple[str, dict[str, str]]:
+    """The COPY line of one row of the dump, and its fields by column (escapes left as they are)."""
+    header = next(line for line in dump.splitlines() if line.startswith(f"COPY public.{table} "))
     columns = [name.strip() for name in header[header.index("(") + 1:header.index(")")].split(",")]
-    block = dump[dump.index(header) + len(header) + 1:]
-    for line in block.splitlines():
+    for line in dump[dump.index(header) + len(header) + 1:].splitlines():
         fields = dict(zip(columns, line.split("\t")))
-        if fields["id"] == file_id:
-            return fields["blob_key"]
-    raise AssertionError(f"{file_id} is not in the dump")
+        if fields["id"] == row_id:
+            return line, fields
+    raise AssertionError(f"{row_id} is not in the dump's {table}")
+
+
+def _blob_key(dump: str, file_id: str) -> str:
+    return _dump_row(dump, "files_file", file_id)[1]["blob_key"]
