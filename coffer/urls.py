@@ -10,6 +10,8 @@ from web.views import accounts as web_accounts
 # Admins sign in through allauth like everyone, second factor included; the admin's own
 # password form is never shown (accounts/middleware.py sends staff without one to set it up).
 admin.site.login = secure_admin_login(admin.site.login)
+# Wide lists (the audit log) need the page's width; the home page lists every model.
+admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
     path("api/v1/accounts/", include("accounts.api.urls")),
