@@ -18,7 +18,7 @@ from pathlib import Path
 from opener import INTEGRITY_ERROR_TEXT, IntegrityError, OpenerError
 from opener.crypto import parse_keyring
 from opener.output import OutputFolder
-from opener.sources import BucketFolder, BucketS3, DumpFile, LiveDatabase
+from opener.sources import Bucket, BucketFolder, BucketS3, DumpFile, LiveDatabase
 from opener.vault import open_vault, write_files, write_records
 
 PIN_VARIABLE = "COFFER_OPEN_PIN"
@@ -72,6 +72,7 @@ def run(argv: list[str] | None = None) -> int:
         raise OpenerError(f"{args.output} is not an empty folder: name a new one")
     keyring = parse_keyring(_keyring_text(args.keyring_file))
     database = DumpFile(args.dump) if args.dump else LiveDatabase(args.database_url)
+    bucket: Bucket
     if args.bucket.startswith("s3://"):
         bucket = BucketS3(args.bucket, args.s3_endpoint)
     else:

@@ -66,7 +66,11 @@ TABLES: dict[str, dict[str, Callable[[str], Any]]] = {
 
 def typed(table: str, row: dict[str, str | None]) -> dict[str, Any]:
     """Converts one row's text values; a malformed value is the one error, for that row."""
-    return {name: None if row[name] is None else convert(row[name]) for name, convert in TABLES[table].items()}
+    converted = {}
+    for name, convert in TABLES[table].items():
+        text = row[name]
+        converted[name] = None if text is None else convert(text)
+    return converted
 
 
 class Database(Protocol):
@@ -206,6 +210,11 @@ class LiveDatabase:
 # ---- the bucket ----
 
 _BLOB_KEY = re.compile(r"[0-9a-f]{32}")
+
+
+class Bucket(Protocol):
+    def open(self, blob_key: str) -> tuple[int, BinaryIO]:
+        """The object's size in the store, and its bytes from the start."""
 
 
 class MissingObject(OpenerError):

@@ -11,7 +11,7 @@ from typing import Any
 from opener import INTEGRITY_ERROR_TEXT, IntegrityError, OpenerError
 from opener import crypto
 from opener.output import OutputFolder
-from opener.sources import Database, MissingObject, typed
+from opener.sources import Bucket, Database, MissingObject, typed
 from opener.stream import decrypt_stream, plaintext_size
 
 # The ids name output files, so only their one form (docs/format.md §2) is taken.
@@ -42,15 +42,7 @@ def open_vault(database: Database, keyring: Mapping[int, bytes], username: str, 
         raise OpenerError(f"{username} has no vault: a PIN was never set")
     vault = typed("vault_vault", vaults[0])
     share = crypto.server_share(keyring, user_id, vault["server_key_version"], vault["wrapped_server_share"])
-    open_one: Callable[[dict[str, Any]], bytes]
-    if recovery_code is not None:
-        pair = crypto.recovery_key_pair(recovery_code, share, user_id)
-        if pair[0] != vault["recovery_public_key"]:  # a wrong code: no need to try every version
-            raise IntegrityError()
-        open_one = lambda row: crypto.open_vault_key_with_recovery(pair, user_id, row["version"], row["wrapped_by_recovery"])  # noqa: E731
-    else:
-        kek = crypto.kek_from_pin(pin or "", vault["kdf_salt"], vault["kdf_params"], share, user_id)
-        open_one = lambda row: crypto.open_vault_key_with_kek(kek, user_id, row["version"], row["wrapped_by_kek"])  # noqa: E731
+    open_one = _key_opener(vault, share, user_id, pin=pin, recovery_code=recovery_code)
     opened = Opened(username=username, user_id=user_id, vault_keys={})
     for raw in database.select("vault_vaultkey", "vault_id", str(vault["id"])):
         try:
@@ -63,57 +55,81 @@ def open_vault(database: Database, keyring: Mapping[int, bytes], username: str, 
     return opened
 
 
-def write_files(opened: Opened, database: Database, bucket: Any, output: OutputFolder) -> list[dict[str, Any]]:
+def _key_opener(vault: dict[str, Any], share: bytes, user_id: str, *, pin: str | None,
+                recovery_code: str | None) -> Callable[[dict[str, Any]], bytes]:
+    """What opens one vault_vaultkey row: the recovery key pair, or the PIN's KEK."""
+    if recovery_code is not None:
+        pair = crypto.recovery_key_pair(recovery_code, share, user_id)
+        if pair[0] != vault["recovery_public_key"]:  # a wrong code: no need to try every version
+            raise IntegrityError()
+        return lambda row: crypto.open_vault_key_with_recovery(pair, user_id, row["version"], row["wrapped_by_recovery"])
+    kek = crypto.kek_from_pin(pin or "", vault["kdf_salt"], vault["kdf_params"], share, user_id)
+    return lambda row: crypto.open_vault_key_with_kek(kek, user_id, row["version"], row["wrapped_by_kek"])
+
+
+def _by_creation(rows: list[dict[str, str | None]]) -> list[dict[str, str | None]]:
+    return sorted(rows, key=lambda raw: raw["created_at"] or "")
+
+
+def _write_file(opened: Opened, row: dict[str, Any], bucket: Bucket, output: OutputFolder) -> dict[str, Any]:
+    """Opens one files_file row and writes its file; the one error if any check fails."""
+    file_id, dek_version = row["id"], row["dek_version"]
+    dek = crypto.open_dek(opened.vault_keys, "dek/file", opened.user_id, file_id, row["vault_key_version"],
+                          row["wrapped_dek"])
+    name = crypto.open_filename(dek, opened.user_id, file_id, dek_version, row["sealed_filename"])
+    if plaintext_size(row["ciphertext_size"]) != row["plaintext_size"]:
+        raise IntegrityError()
+    size, stream = bucket.open(row["blob_key"])
+    with closing(stream):
+        if size != row["ciphertext_size"]:  # the row's size is the trusted one (format-stream.md)
+            raise IntegrityError()
+        ctx = crypto.context("file", opened.user_id, file_id, dek_version)
+        path, sha256, _ = output.write_file(name, decrypt_stream(dek, ctx, stream, size))
+    return {
+        "id": file_id, "name": name, "path": path, "size": row["plaintext_size"], "sha256": sha256,
+        "content_type": row["content_type"], "record_id": row["record_id"], "created_at": row["created_at"],
+    }
+
+
+def write_files(opened: Opened, database: Database, bucket: Bucket, output: OutputFolder) -> list[dict[str, Any]]:
     written = []
-    rows = sorted(database.select("files_file", "owner_id", opened.user_id), key=lambda raw: raw["created_at"] or "")
-    for raw in rows:
+    for raw in _by_creation(database.select("files_file", "owner_id", opened.user_id)):
         try:
-            row = typed("files_file", raw)
-            file_id, dek_version = row["id"], row["dek_version"]
-            dek = crypto.open_dek(opened.vault_keys, "dek/file", opened.user_id, file_id, row["vault_key_version"], row["wrapped_dek"])
-            name = crypto.open_filename(dek, opened.user_id, file_id, dek_version, row["sealed_filename"])
-            if plaintext_size(row["ciphertext_size"]) != row["plaintext_size"]:
-                raise IntegrityError()
-            size, stream = bucket.open(row["blob_key"])
-            with closing(stream):
-                if size != row["ciphertext_size"]:
-                    raise IntegrityError()
-                ctx = crypto.context("file", opened.user_id, file_id, dek_version)
-                path, sha256, _ = output.write_file(name, decrypt_stream(dek, ctx, stream, size))
+            written.append(_write_file(opened, typed("files_file", raw), bucket, output))
         except IntegrityError:
             opened.fail("file", str(raw["id"]))
-            continue
         except MissingObject as missing:
             opened.fail("file", str(raw["id"]), str(missing))
-            continue
-        written.append({
-            "id": file_id, "name": name, "path": path, "size": row["plaintext_size"], "sha256": sha256,
-            "content_type": row["content_type"], "record_id": row["record_id"], "created_at": row["created_at"],
-        })
     return written
 
 
-def write_records(opened: Opened, database: Database, output: OutputFolder, files: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _open_record(opened: Opened, row: dict[str, Any]) -> dict[str, Any]:
+    record_id = row["id"]
+    if not _UUID.fullmatch(record_id):
+        raise IntegrityError()
+    dek = crypto.open_dek(opened.vault_keys, "dek/record", opened.user_id, record_id, row["vault_key_version"],
+                          row["wrapped_dek"])
+    return crypto.open_record(dek, opened.user_id, record_id, row["dek_version"], row["kind"],
+                              row["schema_version"], row["ciphertext"])
+
+
+def write_records(opened: Opened, database: Database, output: OutputFolder,
+                  files: list[dict[str, Any]]) -> list[dict[str, Any]]:
     written = []
-    rows = sorted(database.select("records_record", "owner_id", opened.user_id), key=lambda raw: raw["created_at"] or "")
-    for raw in rows:
+    for raw in _by_creation(database.select("records_record", "owner_id", opened.user_id)):
         try:
             row = typed("records_record", raw)
-            record_id = row["id"]
-            if not _UUID.fullmatch(record_id):
-                raise IntegrityError()
-            dek = crypto.open_dek(opened.vault_keys, "dek/record", opened.user_id, record_id, row["vault_key_version"], row["wrapped_dek"])
-            payload = crypto.open_record(dek, opened.user_id, record_id, row["dek_version"], row["kind"], row["schema_version"], row["ciphertext"])
+            payload = _open_record(opened, row)
         except IntegrityError:
             opened.fail("record", str(raw["id"]))
             continue
-        document = {
+        record_id = row["id"]
+        path = f"records/{record_id}.json"
+        output.write_json(path, {
             "id": record_id, "kind": row["kind"], "schema_version": row["schema_version"],
             "label": payload["label"], "data": payload["data"],
             "created_at": row["created_at"], "updated_at": row["updated_at"],
             "files": [{"id": f["id"], "path": f["path"]} for f in files if f["record_id"] == record_id],
-        }
-        path = f"records/{record_id}.json"
-        output.write_json(path, document)
+        })
         written.append({"id": record_id, "kind": row["kind"], "label": payload["label"], "path": path})
     return written
