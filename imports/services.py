@@ -263,7 +263,10 @@ def import_step(*, job_id, budget_seconds: float | None = None) -> StepResult:
             raise  # retried by the task; the staged files stay for the next step
         except (ImportRefused, DomainError) as refusal:
             _fail(job, refusal.code, refusal.detail)
-        except (IntegrityError, AgeError):
+        except AgeError:
+            refusal = readers.unreadable_export()  # cut off or tampered: found as it is read
+            _fail(job, refusal.code, refusal.detail)
+        except IntegrityError:
             _fail(job, "import_integrity", "The stored source could not be read back intact.")
         return StepResult(finished=True)
 

@@ -1,0 +1,125 @@
+"""Coffer's own export imported into a fresh account: the same records and the same
+file bytes; and its CXF document (coffer-export/cxf.json) gives the same records too.
+A wrong passphrase, a cut-off or a tampered export imports nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import tarfile
+from collections import Counter
+
+import pytest
+
+from exports.age import age_decrypt_stream
+from exports.services import export_build
+from files.models import File
+from imports.models import ImportFile, ImportJob
+from records.models import Record
+from storage.factory import get_store
+from tests.exports.conftest import EXPORTS_URL, PASSPHRASE, fill_vault, start_export
+from tests.imports.conftest import confirm, revealed_records, run, upload
+
+
+@pytest.fixture
+def export_bytes(unlocked_alice) -> bytes:
+    fill_vault(unlocked_alice)
+    job_id = start_export(unlocked_alice)
+    assert export_build(job_id=job_id).finished
+    response = unlocked_alice.client.get(f"{EXPORTS_URL}{job_id}/download")
+    assert response.status_code == 200
+    return b"".join(response.streaming_content)
+
+
+def _records(person) -> Counter:
+    return Counter((r["kind"], r["label"], repr(sorted(r["data"].items()))) for r in revealed_records(person))
+
+
+def _files(person) -> Counter:
+    """(record label or None, file name, SHA-256 of the downloaded bytes) for every file."""
+    labels = {r["id"]: r["label"] for r in revealed_records(person)}
+    found = Counter()
+    for file in File.objects.filter(owner=person.user):
+        meta = person.client.get(f"/api/v1/files/{file.pk}/").json()
+        body = b"".join(person.client.get(f"/api/v1/files/{file.pk}/content").streaming_content)
+        found[(labels.get(str(file.record_id)), meta["filename"], hashlib.sha256(body).hexdigest())] += 1
+    return found
+
+
+def _import(person, content: bytes, passphrase: str | None = PASSPHRASE) -> str:
+    response = upload(person, content, name="export.age", passphrase=passphrase)
+    assert response.status_code == 201, response.content
+    job_id = response.json()["id"]
+    assert confirm(person, job_id).status_code == 202
+    return job_id
+
+
+def test_an_export_imported_into_a_new_account_gives_the_same_records_and_files(unlocked_alice, unlocked_bob,
+                                                                                  export_bytes):
+    job_id = _import(unlocked_bob, export_bytes)
+    run(job_id)
+    job = ImportJob.objects.get(pk=job_id)
+    assert job.state == "done", (job.error_code, job.error_detail)
+    assert _records(unlocked_bob) == _records(unlocked_alice)
+    assert _files(unlocked_bob) == _files(unlocked_alice)
+    assert job.left_count == 0
+
+
+def test_the_exports_cxf_document_imported_into_a_new_account_gives_the_same_records(unlocked_alice, unlocked_bob,
+                                                                                       export_bytes):
+    plaintext = b"".join(age_decrypt_stream(PASSPHRASE, [export_bytes]))
+    with tarfile.open(fileobj=io.BytesIO(plaintext)) as archive:
+        cxf = archive.extractfile("coffer-export/cxf.json").read()
+    response = upload(unlocked_bob, cxf, name="cxf.json")
+    assert response.status_code == 201 and response.json()["format"] == "cxf"
+    assert confirm(unlocked_bob, response.json()["id"]).status_code == 202
+    run(response.json()["id"])
+    assert _records(unlocked_bob) == _records(unlocked_alice)
+
+
+def test_a_wrong_passphrase_is_refused_with_a_clear_message(unlocked_bob, export_bytes):
+    response = upload(unlocked_bob, export_bytes, name="export.age", passphrase="not the passphrase")
+    assert response.status_code == 400
+    assert response.json()["code"] == "export_unreadable"
+    assert "passphrase is wrong" in response.json()["detail"]
+    assert ImportJob.objects.count() == 0
+
+
+def test_an_export_without_its_passphrase_asks_for_it(unlocked_bob, export_bytes):
+    response = upload(unlocked_bob, export_bytes, name="export.age", passphrase=None)
+    assert response.status_code == 400 and response.json()["code"] == "passphrase_required"
+
+
+def _assert_nothing_imported(person, job_id: str, before: set[str]) -> None:
+    job = ImportJob.objects.get(pk=job_id)
+    assert job.state == "failed" and job.error_code == "export_unreadable", (job.error_code, job.error_detail)
+    assert not Record.objects.filter(owner=person.user).exists()
+    assert not File.objects.filter(owner=person.user).exists()
+    assert ImportFile.objects.count() == 0
+    assert {blob.key for blob in get_store().list_blobs()} == before
+
+
+@pytest.mark.parametrize("keep", [0.6, 0.97])
+def test_a_truncated_export_imports_nothing(unlocked_bob, export_bytes, keep, django_capture_on_commit_callbacks):
+    before = {blob.key for blob in get_store().list_blobs()}
+    with django_capture_on_commit_callbacks(execute=True):
+        job_id = _import(unlocked_bob, export_bytes[: int(len(export_bytes) * keep)])
+        run(job_id)
+    _assert_nothing_imported(unlocked_bob, job_id, before)
+
+
+def test_a_tampered_export_imports_nothing(unlocked_bob, export_bytes, django_capture_on_commit_callbacks):
+    tampered = bytearray(export_bytes)
+    tampered[-100] ^= 0x01  # in the last chunk, after records.json and most files
+    before = {blob.key for blob in get_store().list_blobs()}
+    with django_capture_on_commit_callbacks(execute=True):
+        job_id = _import(unlocked_bob, bytes(tampered))
+        run(job_id)
+    _assert_nothing_imported(unlocked_bob, job_id, before)
+
+
+def test_a_tampered_export_header_is_refused_at_upload(unlocked_bob, export_bytes):
+    tampered = bytearray(export_bytes)
+    tampered[30] ^= 0x01
+    response = upload(unlocked_bob, bytes(tampered), name="export.age", passphrase=PASSPHRASE)
+    assert response.status_code == 400 and response.json()["code"] in ("export_unreadable", "import_unknown_format")
