@@ -75,6 +75,9 @@ class Progress:
         if time.monotonic() - self._written_at >= FLUSH_SECONDS:
             self._write()
 
+    def flush(self) -> None:
+        self._write()
+
     def _write(self, **totals: int) -> None:
         now = timezone.now()
         moved = ExportJob.objects.filter(pk=self.job.pk, state=ExportJob.State.RUNNING, builds=self.job.builds).update(
@@ -110,6 +113,7 @@ def build_archive(build: BuildInput) -> Iterator[bytes]:
                          bytes_done=sum(item.size for item in hashed.values()))
     _plan(build)
     _digests(build, hashed)
+    build.progress.flush()
     yield from archive_stream(_members(build), mtime=int(build.job.created_at.timestamp()),
                               on_written=lambda member: build.progress.add(items=member.items))
 

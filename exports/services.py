@@ -214,13 +214,16 @@ def _fail(job: ExportJob, message: str) -> None:
 
 
 def export_redrive(*, stale_after: timedelta | None = None) -> list[str]:
-    """Enqueues running jobs whose builder's lease ran out (it died) and made no progress lately."""
+    """Enqueues running jobs that made no progress lately (their worker died), each for
+    when its builder's lease runs out; a builder still alive keeps the job (see _claim)."""
     stale_after = stale_after if stale_after is not None else timedelta(seconds=settings.COFFER_EXPORT_STALE_SECONDS)
     now = timezone.now()
     stuck = ExportJob.objects.filter(state=ExportJob.State.RUNNING, progressed_at__lte=now - stale_after)
-    ids = [str(pk) for pk in stuck.exclude(lease_until__gt=now).values_list("pk", flat=True)]
-    for job_id in ids:
-        _enqueue(job_id)
+    ids = []
+    for job_id, lease_until in stuck.values_list("pk", "lease_until"):
+        wait = (lease_until - now).total_seconds() if lease_until and lease_until > now else 0
+        _enqueue(job_id, countdown=wait + (0.5 if wait else 0))
+        ids.append(str(job_id))
     return ids
 
 
