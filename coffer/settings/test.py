@@ -45,6 +45,7 @@ COFFER_ROTATION_STEP_SECONDS = env.int("COFFER_ROTATION_STEP_SECONDS", default=2
 COFFER_ROTATION_STALE_SECONDS = env.int("COFFER_ROTATION_STALE_SECONDS", default=5)
 # Crash tests set this ("file:written") in a worker's environment to hold it right after an item reaches a state.
 COFFER_ROTATION_TEST_PAUSE_AFTER = env.str("COFFER_ROTATION_TEST_PAUSE_AFTER", default="")
+COFFER_IMPORT_TEST_PAUSE_AFTER = env.str("COFFER_IMPORT_TEST_PAUSE_AFTER", default="")
 # Backoff for transient rotation faults: shorter than production, still long enough
 # to ride out the 30-second storage outage that tests/rotation/test_faults.py makes.
 COFFER_ROTATION_RETRY_BASE_SECONDS = env.float("COFFER_ROTATION_RETRY_BASE_SECONDS", default=0.5)
