@@ -386,15 +386,17 @@
         addToList(zone, created);
         announce(file.name + " uploaded.");
       } else {
+        // The reason sits in the file's own row, beside its name; the announcement names the file.
         row.classList.add("is-failed");
-        state.textContent = file.name + ": " + uploadErrorText(xhr);
-        announce(state.textContent);
+        state.textContent = uploadErrorText(xhr);
+        announce(file.name + ": " + state.textContent);
       }
       nextUpload(zone);
     });
     xhr.addEventListener("error", function () {
       row.classList.add("is-failed");
-      state.textContent = file.name + ": " + uploadErrorText(xhr);
+      state.textContent = uploadErrorText(xhr);
+      announce(file.name + ": " + state.textContent);
       nextUpload(zone);
     });
     xhr.send(body);

@@ -153,3 +153,19 @@ def test_a_scan_uploaded_from_a_record_page_is_attached_to_it(page, alice_in_bro
     expect(page.locator(".upload-row").first).to_contain_text("Saved")
     expect(page.locator("#record-docs")).to_contain_text("passport page.png")
     assert str(File.objects.get(owner=alice.user).record_id) == record_id
+
+
+def test_a_refused_upload_says_why_in_its_own_row_beside_its_name(page, alice_in_browser, tmp_path):
+    good, bad = tmp_path / "passport scan.png", tmp_path / "shopping list.txt"
+    good.write_bytes(png_bytes())
+    bad.write_bytes(b"milk, eggs, bread\n")
+    page.goto("/documents/")
+    page.locator("#upload-input").set_input_files([str(bad), str(good)])
+    refused = page.locator(".upload-row", has_text="shopping list.txt")
+    saved = page.locator(".upload-row", has_text="passport scan.png")
+    expect(saved.locator("[data-state]")).to_contain_text("Saved")
+    expect(refused).to_have_class(re.compile(r"\bis-failed\b"))
+    reason = refused.locator("[data-state]").inner_text()
+    assert reason and "shopping list.txt" not in reason and "Saved" not in reason
+    assert "passport scan.png" not in refused.inner_text()
+    assert File.objects.count() == 1
