@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import TemplateView
 
-from .views import account_delete, activity, devices, documents, records, settings, sharing, vault
+from .views import account_delete, activity, devices, documents, exports, records, settings, sharing, vault
 
 urlpatterns = [
     path("", vault.home_view, name="home"),
@@ -38,6 +38,8 @@ urlpatterns = [
     path("settings/rotation/", settings.rotation_start_view, name="settings-rotation"),
     path("settings/rotation/<uuid:job_id>/resume/", settings.rotation_resume_view, name="settings-rotation-resume"),
     path("settings/tokens/", settings.token_create_view, name="settings-token-create"),
+    path("settings/export/", exports.export_start_view, name="export-start"),
+    path("settings/export/<uuid:job_id>/", exports.export_progress_view, name="export-progress"),
     path(
         "settings/tokens/<int:token_id>/revoke/",
         settings.token_revoke_view,
