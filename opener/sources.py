@@ -176,7 +176,9 @@ class DumpFile:
 # ---- a live PostgreSQL database ----
 
 class LiveDatabase:
-    """A database URL (postgres://...), read with psycopg, which only this needs."""
+    """A database URL (postgres://...), read with psycopg, which only this needs. Every
+    query runs in one read-only REPEATABLE READ transaction: one snapshot, so a rotation
+    that commits meanwhile cannot move rows to a key version read after the keys were."""
 
     def __init__(self, url: str):
         try:
@@ -185,11 +187,15 @@ class LiveDatabase:
             raise OpenerError("a database URL needs psycopg: pip install 'psycopg[binary]'") from None
         self.psycopg = psycopg
         try:
-            self.connection = psycopg.connect(url, autocommit=True)
+            self.connection = psycopg.connect(url)
         except psycopg.Error as error:
             raise OpenerError(f"cannot connect to the database: {type(error).__name__}") from None
-        self.connection.execute("SET bytea_output = 'hex'")
+        self.connection.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         self.connection.read_only = True
+        self.connection.execute("SET LOCAL bytea_output = 'hex'")
+
+    def close(self) -> None:
+        self.connection.close()
 
     def select(self, table: str, column: str, value: str) -> list[dict[str, str | None]]:
         from psycopg import sql

@@ -39,6 +39,8 @@ class Kit:
     bucket: Path
     keyring: str
     recovery_code: str
+    api_url: str
+    token: str
     records: dict[str, dict] = field(default_factory=dict)  # id -> kind, label, data
     files: dict[str, dict] = field(default_factory=dict)  # id -> name, sha256, size, record_id
     s3: dict[str, str] = field(default_factory=dict)  # endpoint, bucket, credentials
@@ -84,7 +86,7 @@ def kit(live_coffer, django_db_blocker, tmp_path_factory, s3_server) -> Iterator
     try:
         with Coffer(live_coffer.url, token) as coffer:
             kit = Kit(dump=directory / "coffer.sql", bucket=directory / "bucket", keyring=settings.COFFER_SERVER_KEYS,
-                      recovery_code=coffer.setup(PIN))
+                      recovery_code=coffer.setup(PIN), api_url=live_coffer.url, token=token)
             coffer.unlock(PIN)
             made = {kind: coffer.create_record(kind, valid(kind), label=f"My {kind.replace('_', ' ')}") for kind in RECORD_KINDS}
             _upload(coffer, directory, kit, "passport scan.pdf", _bytes(PDF_HEAD, 150_000), record=made["passport"].id)

@@ -179,14 +179,17 @@ def test_a_file_whose_object_is_missing_is_named_and_the_rest_written(kit, bare_
     assert len(_index(output)["files"]) == len(kit.files) - 1
 
 
-def test_it_reads_a_live_database_and_an_s3_bucket_without_importing_django(kit, tmp_path):
+def _database_url() -> str:
     from django.db import connection
 
     db = connection.settings_dict
-    url = f"postgresql://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    return f"postgresql://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def test_it_reads_a_live_database_and_an_s3_bucket_without_importing_django(kit, tmp_path):
     output = tmp_path / "out"
     result = run_opener(
-        "--database-url", url, "--bucket", f"s3://{kit.s3['bucket']}", "--s3-endpoint", kit.s3["endpoint"],
+        "--database-url", _database_url(), "--bucket", f"s3://{kit.s3['bucket']}", "--s3-endpoint", kit.s3["endpoint"],
         "--username", USERNAME, "--output", str(output), "--recovery-code",
         python_path=None, bare=False,
         env={"COFFER_SERVER_KEYS": kit.keyring, "HOME": str(tmp_path), **{k: v for k, v in kit.s3.items() if k.startswith("AWS_")}},
@@ -197,6 +200,37 @@ def test_it_reads_a_live_database_and_an_s3_bucket_without_importing_django(kit,
     assert_everything_written(kit, output)
     assert {"psycopg", "boto3"} <= imported_modules(result)
     assert not imported_modules(result) & SERVER_MODULES
+
+
+def test_a_live_database_is_read_in_one_snapshot_while_a_rotation_commits(kit, tmp_path):
+    """The dangerous interleaving, held by running the opener's steps in order: it reads the
+    vault keys, a rotation then moves every record to a new key and destroys the old one,
+    and only then does it read the records. Its one snapshot keeps them on the keys it read."""
+    from coffer_client import Coffer
+
+    from opener.crypto import parse_keyring
+    from opener.output import OutputFolder
+    from opener.sources import LiveDatabase
+    from opener.vault import open_vault, write_records
+    from records.models import Record
+
+    database = LiveDatabase(_database_url())
+    try:
+        opened = open_vault(database, parse_keyring(kit.keyring), USERNAME, pin=NEW_PIN)
+        with Coffer(kit.api_url, kit.token) as coffer:
+            coffer.unlock(NEW_PIN)
+            assert coffer.follow_rotation(coffer.start_rotation("rewrap").id, interval=0.2, timeout=120).state == "done"
+        moved_to = set(Record.objects.filter(owner__username=USERNAME).values_list("vault_key_version", flat=True))
+        assert not moved_to & set(opened.vault_keys)  # the keys it holds no longer wrap any record
+        output = OutputFolder(tmp_path / "out")
+        output.create()
+        written = write_records(opened, database, output, files=[])
+    finally:
+        database.close()
+    assert opened.failures == []
+    assert {entry["id"] for entry in written} == set(kit.records)
+    for record_id, expected in kit.records.items():
+        assert json.loads((tmp_path / "out" / "records" / f"{record_id}.json").read_text())["data"] == expected["data"]
 
 
 def test_it_opens_coffers_own_custom_format_backup_once_pg_restore_made_it_plain(kit, bare_path, tmp_path):
