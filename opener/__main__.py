@@ -16,10 +16,15 @@ import sys
 from pathlib import Path
 
 from opener import INTEGRITY_ERROR_TEXT, IntegrityError, OpenerError
-from opener.crypto import parse_keyring
-from opener.output import OutputFolder
-from opener.sources import Bucket, BucketFolder, BucketS3, DumpFile, LiveDatabase
-from opener.vault import open_vault, write_files, write_records
+
+try:
+    from opener.crypto import parse_keyring
+    from opener.output import OutputFolder
+    from opener.sources import Bucket, BucketFolder, BucketS3, DumpFile, LiveDatabase
+    from opener.vault import open_vault, write_files, write_records
+except ImportError as missing:
+    sys.exit(f"opener: {missing.name} is not installed. Install what the opener needs with\n"
+             "  pip install --require-hashes -r opener/requirements.txt")
 
 PIN_VARIABLE = "COFFER_OPEN_PIN"
 RECOVERY_VARIABLE = "COFFER_OPEN_RECOVERY_CODE"
