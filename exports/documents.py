@@ -210,7 +210,9 @@ passphrase. Any age program opens it, for example:
     age -d -o coffer-export.tar coffer-export-{username}-YYYYMMDD.age
     tar -xf coffer-export.tar
 
-(rage, the other common age program, works the same way.)
+(rage, another age program, reads the same format.) A wrong passphrase is
+refused; a damaged or cut-off file stops age with an error: delete what it
+wrote and download the export again.
 
 What is inside
 --------------
