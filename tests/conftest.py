@@ -11,7 +11,8 @@ from rest_framework.test import APIClient
 from accounts.scopes import ALL_SCOPES
 from tests.support.dumps import cache_clear
 
-pytest_plugins = ["tests.fixtures.s3server", "tests.fixtures.restartable_s3", "tests.fixtures.celery_worker", "tests.fixtures.smtp"]
+pytest_plugins = ["tests.fixtures.s3server", "tests.fixtures.restartable_s3", "tests.fixtures.celery_worker", "tests.fixtures.smtp",
+                  "tests.fixtures.live_coffer"]
 
 PASSWORD = "correct horse battery staple"
 PIN = "482915"

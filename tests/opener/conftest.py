@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.client.conftest import PIN, live_coffer, make_user, token_for  # noqa: F401 (a fixture)
+from tests.client.conftest import PIN, make_user, token_for  # also puts coffer_client on the path
 from tests.records.samples import valid
 
 NEW_PIN = "739164"
@@ -73,7 +73,7 @@ def _api_truth(coffer, kit: Kit, directory: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def kit(live_coffer, django_db_blocker, tmp_path_factory, s3_server) -> Iterator[Kit]:  # noqa: F811
+def kit(live_coffer, django_db_blocker, tmp_path_factory, s3_server) -> Iterator[Kit]:
     from coffer_client import Coffer
     from django.conf import settings
     from django.core.management import call_command
