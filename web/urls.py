@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import TemplateView
 
-from .views import account_delete, activity, devices, documents, exports, records, settings, sharing, vault
+from .views import account_delete, activity, devices, documents, exports, imports, records, settings, sharing, vault
 
 urlpatterns = [
     path("", vault.home_view, name="home"),
@@ -40,6 +40,10 @@ urlpatterns = [
     path("settings/tokens/", settings.token_create_view, name="settings-token-create"),
     path("settings/export/", exports.export_start_view, name="export-start"),
     path("settings/export/<uuid:job_id>/", exports.export_progress_view, name="export-progress"),
+    path("settings/import/", imports.import_upload_view, name="import-upload"),
+    path("settings/import/<uuid:job_id>/", imports.import_detail_view, name="import-detail"),
+    path("settings/import/<uuid:job_id>/confirm", imports.import_confirm_view, name="import-confirm"),
+    path("settings/import/<uuid:job_id>/cancel", imports.import_cancel_view, name="import-cancel"),
     path(
         "settings/tokens/<int:token_id>/revoke/",
         settings.token_revoke_view,
