@@ -9,6 +9,8 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
+from coffer.api.error_codes import describe as describe_errors
+from coffer.api.schema_examples import add_examples
 from coffer.middleware import CONTENT_SECURITY_POLICY
 
 TAGS = [
@@ -111,6 +113,8 @@ def group_and_summarise(result, generator, request, public):
             if summary:
                 operation["summary"] = summary
     result["tags"] = TAGS
+    add_examples(result)
+    result["info"]["description"] = f"{result['info'].get('description', '')}\n\n{describe_errors()}"
     return result
 
 
