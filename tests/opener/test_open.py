@@ -153,10 +153,8 @@ def test_a_tampered_record_row_is_reported_for_that_record_only(kit, bare_path, 
     dump = kit.dump.read_text(encoding="utf-8")
     victim = next(iter(kit.records))
     line, fields = _dump_row(dump, "records_record", victim)
-    ciphertext = fields["ciphertext"]
-    flipped = ciphertext[:-1] + ("0" if ciphertext[-1] != "0" else "1")  # the tag's last hex digit
     tampered = tmp_path / "coffer.sql"
-    tampered.write_text(dump.replace(line, line.replace(ciphertext, flipped)), encoding="utf-8")
+    tampered.write_text(_flip_last_hex_digit(dump, line, fields["ciphertext"]), encoding="utf-8")  # its tag
     output = tmp_path / "out"
     result = _open(kit, bare_path, output, dump=tampered, COFFER_OPEN_PIN=NEW_PIN)
     assert result.returncode == 3
@@ -165,6 +163,27 @@ def test_a_tampered_record_row_is_reported_for_that_record_only(kit, bare_path, 
     assert {entry["id"] for entry in index["records"]} == set(kit.records) - {victim}
     assert not (output / "records" / f"{victim}.json").exists()
     assert len(index["files"]) == len(kit.files)
+
+
+def test_a_damaged_vault_key_fails_only_what_it_wraps(kit, bare_path, tmp_path):
+    dump = kit.dump.read_text(encoding="utf-8")
+    line, fields = _dump_row(dump, "vault_vaultkey", "3", column="version")
+    tampered = tmp_path / "coffer.sql"
+    tampered.write_text(_flip_last_hex_digit(dump, line, fields["wrapped_by_kek"]), encoding="utf-8")
+    under_3 = {
+        row["id"]: item
+        for table, item in (("records_record", "record"), ("files_file", "file"))
+        for row in DumpFile(kit.dump).select(table, "vault_key_version", "3")
+    }
+    assert sorted(under_3.values()) == ["file", "record"]  # the late note and late.pdf
+    output = tmp_path / "out"
+    result = _open(kit, bare_path, output, dump=tampered, COFFER_OPEN_PIN=NEW_PIN)
+    assert result.returncode == 3
+    index = _index(output)
+    assert sorted((f["item"], f["id"]) for f in index["failures"]) == sorted(
+        [("vault key", "3"), *((item, row_id) for row_id, item in under_3.items())]
+    )
+    assert {e["id"] for e in index["records"]} | {e["id"] for e in index["files"]} == (set(kit.records) | set(kit.files)) - set(under_3)
 
 
 def test_a_file_whose_object_is_missing_is_named_and_the_rest_written(kit, bare_path, tmp_path):
@@ -260,16 +279,22 @@ def test_it_refuses_a_folder_that_is_not_empty(kit, bare_path, tmp_path):
     assert [path.name for path in (tmp_path / "out").iterdir()] == ["mine.txt"]
 
 
-def _dump_row(dump: str, table: str, row_id: str) -> tuple[str, dict[str, str]]:
-    """The COPY line of one row of the dump, and its fields by column (escapes left as they are)."""
+def _dump_row(dump: str, table: str, row_id: str, column: str = "id") -> tuple[str, dict[str, str]]:
+    """The COPY line of the row of the dump whose `column` is `row_id`, and its fields by
+    column (escapes left as they are)."""
     header = next(line for line in dump.splitlines() if line.startswith(f"COPY public.{table} "))
     columns = [name.strip() for name in header[header.index("(") + 1:header.index(")")].split(",")]
     for line in dump[dump.index(header) + len(header) + 1:].splitlines():
         fields = dict(zip(columns, line.split("\t")))
-        if fields["id"] == row_id:
+        if fields[column] == row_id:
             return line, fields
     raise AssertionError(f"{row_id} is not in the dump's {table}")
 
 
 def _blob_key(dump: str, file_id: str) -> str:
     return _dump_row(dump, "files_file", file_id)[1]["blob_key"]
+
+
+def _flip_last_hex_digit(dump: str, line: str, column_text: str) -> str:
+    flipped = column_text[:-1] + ("0" if column_text[-1] != "0" else "1")
+    return dump.replace(line, line.replace(column_text, flipped))
