@@ -154,6 +154,18 @@ def csv_lines(records: Iterable[dict]) -> Iterator[str]:
         yield buffer.getvalue()
 
 
+def audit_export_own(*, user, fmt: str, request=None) -> Iterator[str]:
+    """A person's own events (by or about them), the download itself recorded first."""
+    from .services import audit_record
+
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}")
+    query = ExportQuery(user_id=user.pk)
+    audit_record(action="audit.export", actor=user, request=request, target_kind="audit_chain",
+                 details={"format": fmt, "events": audit_export_count(query)})
+    return audit_export_lines(query, fmt)
+
+
 def audit_export_lines(query: ExportQuery, fmt: str) -> Iterator[str]:
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}")

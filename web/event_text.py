@@ -9,6 +9,16 @@ from .presenting import KIND_INFO
 
 ACTIONS: dict[str, str] = {
     "account.register": "Account created",
+    "audit.export": "Activity downloaded",
+    "audit.verify": "Audit log checked from its start",
+    "export.start": "Export of the vault started",
+    "export.finish": "Export of the vault finished",
+    "export.download": "Export downloaded",
+    "export.expire": "Export deleted after its time ran out",
+    "import.upload": "Import file uploaded for a preview",
+    "import.start": "Import started",
+    "import.finish": "Import finished",
+    "import.cancel": "Import cancelled",
     "account.login": "Logged in",
     "account.logout": "Logged out",
     "account.password_change": "Password changed",

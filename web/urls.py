@@ -60,4 +60,5 @@ urlpatterns = [
     ),
     # activity
     path("activity/", activity.activity_view, name="activity"),
+    path("activity/download.<str:fmt>", activity.activity_download, name="activity-download"),
 ]

@@ -27,7 +27,7 @@ def test_every_action_a_person_can_see_has_words_of_its_own():
 
     root = Path(__file__).resolve().parents[2]
     seen = set()
-    for app in ("accounts", "vault", "records", "files", "sharing", "access", "notify"):
+    for app in ("accounts", "vault", "records", "files", "sharing", "access", "notify", "audit", "exports", "imports"):
         for path in (root / app).rglob("*.py"):
             seen |= set(re.findall(r'audit_record\(\s*action="([a-z_.]+)"', path.read_text()))
     # Events with no person as their subject (the server's own) never reach the Activity page.
@@ -51,3 +51,37 @@ def test_activity_pages_through_long_histories(locked_web, alice):
     for _ in range(60):
         audit_record(action="vault.lock", actor=alice.user)
     assert "Page 2 of 2" in Page(locked_web.get("/activity/?page=2").content).text()
+
+
+def test_a_person_downloads_their_own_activity_with_its_hashes(unlocked_web, bobs_web, alice, bob):
+    import json
+
+    from audit.models import AuditEvent
+
+    bobs_web.post("/vault/lock/")
+    response = unlocked_web.get("/activity/download.jsonl")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="coffer-activity.jsonl"'
+    lines = [json.loads(line) for line in b"".join(response.streaming_content).decode().splitlines()]
+    events = [line for line in lines if line["type"] == "event"]
+    people = [(e["fields"]["actor_id"], e["fields"]["subject_user_id"]) for e in events]
+    assert people and all(alice.user.pk in pair for pair in people)
+    assert not any(bob.user.pk in pair for pair in people)
+    # The download is recorded before it is read, so the file ends with its own event.
+    downloaded = AuditEvent.objects.get(action="audit.export", subject_user_id=alice.user.pk)
+    assert events[-1]["fields"]["id"] == downloaded.id
+    assert downloaded.details == {"format": "jsonl", "events": len(events) - 1}
+    stored = {event.id: event.hash for event in AuditEvent.objects.all()}
+    assert all(stored[e["fields"]["id"]] == e["hash"] for e in events)
+
+
+def test_the_activity_download_is_csv_too_and_refuses_other_formats(unlocked_web):
+    response = unlocked_web.get("/activity/download.csv")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert b"".join(response.streaming_content).startswith(b"type,id,created_at")
+    assert unlocked_web.get("/activity/download.xml").status_code == 404
+
+
+def test_the_activity_download_needs_a_sign_in(client):
+    response = client.get("/activity/download.jsonl")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
