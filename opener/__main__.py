@@ -4,7 +4,8 @@ COFFER_SERVER_KEYS or a file, the PIN or recovery code from a prompt or an envir
 variable.
 
 Exit status: 0 everything written; 3 written, but some items failed (listed, and in
-index.json); 1 nothing written (a wrong PIN or code, or an input it cannot use); 2 usage.
+index.json); 1 nothing written (a wrong PIN or code, or an input it cannot use), or the
+output folder could not be written; 2 usage.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ try:
     from opener.crypto import parse_keyring
     from opener.output import OutputFolder
     from opener.sources import Bucket, BucketFolder, BucketS3, DumpFile, LiveDatabase
-    from opener.vault import open_vault, write_files, write_records
+    from opener.vault import item_rows, open_vault, write_files, write_records
 except ImportError as missing:
     sys.exit(f"opener: {missing.name} is not installed. Install what the opener needs with\n"
              "  pip install --require-hashes -r opener/requirements.txt")
@@ -86,10 +87,11 @@ def run(argv: list[str] | None = None) -> int:
     secret = _secret(recovery)
     opened = open_vault(database, keyring, args.username,
                         pin=None if recovery else secret, recovery_code=secret if recovery else None)
+    file_rows, record_rows = item_rows(opened, database)
     output = OutputFolder(args.output)
-    output.create()
-    files = write_files(opened, database, bucket, output)
-    records = write_records(opened, database, output, files)
+    output.create()  # from here on, every failure is one item's, reported and skipped
+    files = write_files(opened, file_rows, bucket, output)
+    records = write_records(opened, record_rows, output, files)
     output.write_json("index.json", {
         "coffer_opener": 1, "username": opened.username, "user_id": opened.user_id,
         "opened_with": "recovery code" if recovery else "PIN",
@@ -114,6 +116,10 @@ def main() -> None:
         status = 1
     except OpenerError as error:
         print(f"opener: {error}", file=sys.stderr)
+        status = 1
+    except OSError as error:  # the output disk is full or went away: what is there is incomplete
+        print(f"opener: cannot write to the output folder: {error.strerror}. What it holds is incomplete.",
+              file=sys.stderr)
         status = 1
     except KeyboardInterrupt:
         status = 130

@@ -271,5 +271,5 @@ class BucketS3:
             code = getattr(error, "response", {}).get("Error", {}).get("Code")
             if code in ("NoSuchKey", "404"):
                 raise MissingObject() from None
-            raise OpenerError(f"cannot read the bucket: {type(error).__name__} {code or ''}".strip()) from None
+            raise OpenerError(f"cannot read the bucket: {code or type(error).__name__}") from None
         return int(answer["ContentLength"]), answer["Body"]

@@ -11,11 +11,12 @@ from typing import Any
 from opener import INTEGRITY_ERROR_TEXT, IntegrityError, OpenerError
 from opener import crypto
 from opener.output import OutputFolder
-from opener.sources import Bucket, Database, MissingObject, typed
+from opener.sources import Bucket, Database, typed
 from opener.stream import decrypt_stream, plaintext_size
 
 # The ids name output files, so only their one form (docs/format.md §2) is taken.
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+Rows = list[dict[str, str | None]]
 
 
 @dataclass
@@ -67,7 +68,7 @@ def _key_opener(vault: dict[str, Any], share: bytes, user_id: str, *, pin: str |
     return lambda row: crypto.open_vault_key_with_kek(kek, user_id, row["version"], row["wrapped_by_kek"])
 
 
-def _by_creation(rows: list[dict[str, str | None]]) -> list[dict[str, str | None]]:
+def _by_creation(rows: Rows) -> Rows:
     return sorted(rows, key=lambda raw: raw["created_at"] or "")
 
 
@@ -91,15 +92,21 @@ def _write_file(opened: Opened, row: dict[str, Any], bucket: Bucket, output: Out
     }
 
 
-def write_files(opened: Opened, database: Database, bucket: Bucket, output: OutputFolder) -> list[dict[str, Any]]:
+def item_rows(opened: Opened, database: Database) -> tuple[Rows, Rows]:
+    """The user's files_file and records_record rows, read before anything is written."""
+    return (database.select("files_file", "owner_id", opened.user_id),
+            database.select("records_record", "owner_id", opened.user_id))
+
+
+def write_files(opened: Opened, rows: Rows, bucket: Bucket, output: OutputFolder) -> list[dict[str, Any]]:
     written = []
-    for raw in _by_creation(database.select("files_file", "owner_id", opened.user_id)):
+    for raw in _by_creation(rows):
         try:
             written.append(_write_file(opened, typed("files_file", raw), bucket, output))
         except IntegrityError:
             opened.fail("file", str(raw["id"]))
-        except MissingObject as missing:
-            opened.fail("file", str(raw["id"]), str(missing))
+        except OpenerError as problem:  # its object is missing, or the store did not answer
+            opened.fail("file", str(raw["id"]), str(problem))
     return written
 
 
@@ -113,10 +120,9 @@ def _open_record(opened: Opened, row: dict[str, Any]) -> dict[str, Any]:
                               row["schema_version"], row["ciphertext"])
 
 
-def write_records(opened: Opened, database: Database, output: OutputFolder,
-                  files: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def write_records(opened: Opened, rows: Rows, output: OutputFolder, files: list[dict[str, Any]]) -> list[dict[str, Any]]:
     written = []
-    for raw in _by_creation(database.select("records_record", "owner_id", opened.user_id)):
+    for raw in _by_creation(rows):
         try:
             row = typed("records_record", raw)
             payload = _open_record(opened, row)

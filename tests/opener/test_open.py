@@ -198,6 +198,21 @@ def test_a_file_whose_object_is_missing_is_named_and_the_rest_written(kit, bare_
     assert len(_index(output)["files"]) == len(kit.files) - 1
 
 
+def test_a_store_that_refuses_fails_each_file_and_still_writes_the_records(kit, tmp_path):
+    output = tmp_path / "out"
+    result = run_opener(
+        "--dump", str(kit.dump), "--bucket", "s3://no-such-bucket", "--s3-endpoint", kit.s3["endpoint"],
+        "--username", USERNAME, "--output", str(output), python_path=None, bare=False,
+        env={"COFFER_SERVER_KEYS": kit.keyring, "COFFER_OPEN_PIN": NEW_PIN, "HOME": str(tmp_path),
+             **{k: v for k, v in kit.s3.items() if k.startswith("AWS_")}},
+    )
+    assert result.returncode == 3, result.stderr[-3000:]
+    index = _index(output)
+    assert index["files"] == [] and {e["id"] for e in index["records"]} == set(kit.records)
+    assert {f["id"] for f in index["failures"]} == set(kit.files)
+    assert {f["error"] for f in index["failures"]} == {"cannot read the bucket: NoSuchBucket"}
+
+
 def _database_url() -> str:
     from django.db import connection
 
@@ -230,7 +245,7 @@ def test_a_live_database_is_read_in_one_snapshot_while_a_rotation_commits(kit, t
     from opener.crypto import parse_keyring
     from opener.output import OutputFolder
     from opener.sources import LiveDatabase
-    from opener.vault import open_vault, write_records
+    from opener.vault import item_rows, open_vault, write_records
     from records.models import Record
 
     database = LiveDatabase(_database_url())
@@ -243,7 +258,7 @@ def test_a_live_database_is_read_in_one_snapshot_while_a_rotation_commits(kit, t
         assert not moved_to & set(opened.vault_keys)  # the keys it holds no longer wrap any record
         output = OutputFolder(tmp_path / "out")
         output.create()
-        written = write_records(opened, database, output, files=[])
+        written = write_records(opened, item_rows(opened, database)[1], output, files=[])
     finally:
         database.close()
     assert opened.failures == []
