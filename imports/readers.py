@@ -216,12 +216,13 @@ def plan_from_export(document: object) -> ImportPlan:
     for index, record in enumerate(records):
         if not isinstance(record, dict) or not isinstance(record.get("fields"), dict):
             raise ImportRefused("export_invalid", f"Record {index + 1} in records.json is malformed.")
-        kind, where = record.get("kind"), f"record {index + 1} '{record.get('label', '')}'"
+        kind = record.get("kind") if isinstance(record.get("kind"), str) else ""
+        where = f"record {index + 1} '{record.get('label', '')}'"
         data = dict(record["fields"])
         if kind in KINDS:
             for derived in KINDS[kind].derived(data) if _derivable(kind, data) else {}:
                 data.pop(derived, None)
-        plan.records.append(PlannedRecord(kind=str(kind), label=record.get("label") or "", data=data, source=where,
+        plan.records.append(PlannedRecord(kind=kind, label=record.get("label") or "", data=data, source=where,
                                           files=[_export_file(file) for file in record.get("files") or []]))
     plan.files = [_export_file(file) for file in files]
     return plan

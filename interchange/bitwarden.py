@@ -71,6 +71,8 @@ def _item_id(item: Any) -> str | None:
 
 
 def _text(value: Any) -> str | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # some exporters write a card's month and year as numbers
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 

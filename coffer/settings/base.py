@@ -399,7 +399,7 @@ CELERY_BEAT_SCHEDULE["exports-expire"] = {"task": "exports.tasks.export_expire",
 # it, how many records and files one import may create, and how long a step works.
 COFFER_IMPORT_MAX_SOURCE_BYTES = env.int("COFFER_IMPORT_MAX_SOURCE_BYTES", default=4 * 1024**3)
 COFFER_IMPORT_MAX_JSON_BYTES = env.int("COFFER_IMPORT_MAX_JSON_BYTES", default=32 * 1024**2)
-COFFER_IMPORT_MAX_ITEMS = env.int("COFFER_IMPORT_MAX_ITEMS", default=20000)
+COFFER_IMPORT_MAX_ITEMS = env.int("COFFER_IMPORT_MAX_ITEMS", default=5000)
 COFFER_IMPORT_STEP_SECONDS = env.int("COFFER_IMPORT_STEP_SECONDS", default=20)
 COFFER_IMPORT_STALE_SECONDS = env.int("COFFER_IMPORT_STALE_SECONDS", default=300)
 COFFER_IMPORT_PREVIEW_SECONDS = env.int("COFFER_IMPORT_PREVIEW_SECONDS", default=24 * 3600)

@@ -68,3 +68,19 @@ def test_a_rotation_asked_for_while_an_import_is_held_before_its_commit_is_refus
     assert len(revealed_records(alice.unlock())) == 5
     # And now the rotation may start, and the imported records move with it.
     assert alice.client.post(ROTATIONS_URL, {"kind": "rewrap"}, format="json").status_code == 202
+
+
+def test_an_export_cannot_start_while_an_import_runs(unlocked_alice):
+    assert confirm(unlocked_alice, _previewed(unlocked_alice)).status_code == 202
+    response = unlocked_alice.client.post("/api/v1/exports/", {"passphrase": "glacier-velvet-tundra-orbit"},
+                                          format="json")
+    assert response.status_code == 409 and response.json()["code"] == "import_running"
+
+
+def test_an_import_cannot_start_while_an_export_runs(unlocked_alice):
+    job_id = _previewed(unlocked_alice)
+    started = unlocked_alice.client.post("/api/v1/exports/", {"passphrase": "glacier-velvet-tundra-orbit"},
+                                         format="json")
+    assert started.status_code == 202
+    response = confirm(unlocked_alice, job_id)
+    assert response.status_code == 409 and response.json()["code"] == "export_running"
