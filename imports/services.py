@@ -132,8 +132,11 @@ def import_preview(*, job: ImportJob) -> dict | None:
     """What the job creates and leaves, while it still holds its key material."""
     if not job.sealed_material or not job.sealed_preview:
         return None
-    material = _material(job)
-    return json.loads(open_preview(material, bytes(job.sealed_preview), user_id=job.owner_id, job_id=str(job.id)))
+    try:
+        material = _material(job)
+        return json.loads(open_preview(material, bytes(job.sealed_preview), user_id=job.owner_id, job_id=str(job.id)))
+    except IntegrityError:
+        return None  # sealed under a server key the keyring no longer holds: see import_confirm
 
 
 def _material(job: ImportJob) -> JobMaterial:
@@ -173,7 +176,11 @@ def import_confirm(*, owner, keys: VaultKeys, job_id, request=None) -> ImportJob
                 keys = keyset_sync(vault=vault, keys=keys)
             except IntegrityError:
                 raise VaultLocked() from None  # the PIN changed since this session began
-            material = _material(job)
+            try:
+                material = _material(job)
+            except IntegrityError:
+                raise ImportRefused("import_unreadable", "This import can no longer be read (the server's keys "
+                                    "changed since the upload); upload the file again.", 409) from None
             material.vault_keys = {keys.current_version: keys.current}
             job.sealed_material_server_version, job.sealed_material = seal_material(str(job.id), material)
             job.state, job.started_at, job.progressed_at = ImportJob.State.RUNNING, timezone.now(), timezone.now()

@@ -121,3 +121,13 @@ def test_a_failure_at_commit_leaves_the_vault_as_it_was(unlocked_alice, django_c
     assert job.state == "failed" and job.error_code == "rotation_running"
     assert Record.objects.count() == 0 and File.objects.count() == 0 and ImportFile.objects.count() == 0
     assert {blob.key for blob in get_store().list_blobs()} == before - {source_key}
+
+
+def test_an_import_whose_material_no_longer_opens_is_refused_not_a_server_error(unlocked_alice):
+    job_id = upload(unlocked_alice, fixture_bytes("cxf_every_field.json")).json()["id"]
+    ImportJob.objects.filter(pk=job_id).update(sealed_material_server_version=99)  # a retired server key
+    detail = unlocked_alice.client.get(f"{IMPORTS_URL}{job_id}/")
+    assert detail.status_code == 200 and detail.json()["preview"] is None
+    response = confirm(unlocked_alice, job_id)
+    assert response.status_code == 409 and response.json()["code"] == "import_unreadable"
+    assert Record.objects.count() == 0
