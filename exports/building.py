@@ -262,4 +262,4 @@ def _members(build: BuildInput) -> Iterator[Member]:
         yield Member("cxf.json", lambda: cxf_json(**head, **documents))
     for file in build.files:
         yield Member(build.planned[str(file.pk)][1], lambda file=file: _archived_file(build, file),
-                     size=file.plaintext_size, sha256=build.digests[str(file.pk)], items=1)
+                     size=file.plaintext_size, items=1)

@@ -9,8 +9,11 @@ from django.conf import settings
 from . import services
 
 
+# One build is one task, so it gets its own limits (the default soft limit is 120 s):
+# both stay below the broker's visibility timeout, so a live build is never delivered twice.
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True,
-             soft_time_limit=None, time_limit=settings.COFFER_EXPORT_TIME_LIMIT_SECONDS)
+             soft_time_limit=settings.COFFER_EXPORT_TIME_LIMIT_SECONDS - 60,
+             time_limit=settings.COFFER_EXPORT_TIME_LIMIT_SECONDS)
 def export_build(self, job_id: str) -> None:
     outcome = services.export_build(job_id=job_id)
     if outcome.retry:
