@@ -48,7 +48,7 @@ from vault.busy import vault_busy_refuse
 from vault.crypto.errors import IntegrityError
 from vault.crypto.session import VaultKeys
 from vault.locking import keyset_sync, vault_locked
-from vault.models import RotationJob, VaultKey
+from vault.models import RotationJob, Vault, VaultKey
 from vault.services import VaultLocked
 
 from . import readers
@@ -275,6 +275,8 @@ def import_step(*, job_id, budget_seconds: float | None = None) -> StepResult:
             _fail(job, refusal.code, refusal.detail)
         except IntegrityError:
             _fail(job, "import_integrity", "The stored source could not be read back intact.")
+        except Vault.DoesNotExist:
+            _fail(job, "vault_gone", "The vault no longer exists.")
         return StepResult(finished=True)
 
 

@@ -113,9 +113,13 @@ def source_stream(store: BlobStore, blob_key: str, *, key: bytes, context: bytes
     return decrypt_stream(key, context, store.iter_range(blob_key, 0, size))
 
 
+WINDOW_CHUNKS = 16  # chunks opened per read of the store: 1 MiB of plaintext
+
+
 class SeekableSource(io.RawIOBase):
     """A read-only, seekable view of the stored plaintext, for zipfile. Opens only the
-    chunks a read covers (the stream format's random access), caching the last one."""
+    chunks a read covers (the stream format's random access), a window of
+    WINDOW_CHUNKS at a time, and keeps the last window."""
 
     def __init__(self, store: BlobStore, blob_key: str, *, key: bytes, context: bytes,
                  ciphertext_size: int, plaintext_size: int):
@@ -138,12 +142,12 @@ class SeekableSource(io.RawIOBase):
         self.position = max(0, base + offset)
         return self.position
 
-    def _chunk(self, index: int) -> bytes:
-        if self._cached is None or self._cached[0] != index:
-            start = index * CHUNK_SIZE
-            end = min(start + CHUNK_SIZE, self.length) - 1
+    def _window(self, window: int) -> bytes:
+        if self._cached is None or self._cached[0] != window:
+            start = window * WINDOW_CHUNKS * CHUNK_SIZE
+            end = min(start + WINDOW_CHUNKS * CHUNK_SIZE, self.length) - 1
             plain = b"".join(decrypt_range(self.key, self.context, self._read_at, self.ciphertext_size, start, end))
-            self._cached = (index, plain)
+            self._cached = (window, plain)
         return self._cached[1]
 
     def _read_at(self, start: int, length: int) -> bytes:
@@ -152,8 +156,8 @@ class SeekableSource(io.RawIOBase):
     def readinto(self, buffer) -> int:
         if self.position >= self.length:
             return 0
-        index, offset = divmod(self.position, CHUNK_SIZE)
-        piece = self._chunk(index)[offset : offset + len(buffer)]
+        window, offset = divmod(self.position, WINDOW_CHUNKS * CHUNK_SIZE)
+        piece = self._window(window)[offset : offset + len(buffer)]
         buffer[: len(piece)] = piece
         self.position += len(piece)
         return len(piece)

@@ -11,6 +11,7 @@ from exports.services import export_build
 from files.models import File
 from imports.models import ImportFile, ImportJob
 from records.models import Record
+from storage.factory import get_store
 from tests.exports.conftest import EXPORTS_URL, PASSPHRASE, fill_vault, start_export
 from tests.fixtures.celery_worker import wait_for
 from tests.imports.conftest import confirm, upload
@@ -24,6 +25,10 @@ def _export(person, big: int = 0) -> bytes:
     job_id = start_export(person)
     assert export_build(job_id=job_id).finished
     return b"".join(person.client.get(f"{EXPORTS_URL}{job_id}/download").streaming_content)
+
+
+def _blob_keys() -> set[str]:
+    return {blob.key for blob in get_store().list_blobs()}
 
 
 def _state(job_id) -> str:
@@ -67,6 +72,7 @@ def test_a_worker_killed_right_after_staging_a_file_leaves_nothing_half_and_the_
 def test_killing_the_worker_at_random_moments_never_leaves_half_an_import(celery_worker_process, alice, bob):
     worker, rng = celery_worker_process, random.Random(1818)
     job_id, n_records, n_files = _started(alice, bob, big=24 * 1024 * 1024)  # staging takes a while
+    before = _blob_keys()
     kills_while_running, seen = 0, set()
 
     def writing_anew() -> bool:
@@ -91,3 +97,5 @@ def test_killing_the_worker_at_random_moments_never_leaves_half_an_import(celery
     assert _records(bob.unlock()) == _records(alice.unlock())
     assert _files(bob) == _files(alice)
     assert ImportFile.objects.count() == 0
+    # Every object the kills left half-written was deleted by the step that came next.
+    assert _blob_keys() - before == set(File.objects.filter(owner=bob.user).values_list("blob_key", flat=True))
