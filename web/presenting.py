@@ -25,6 +25,11 @@ class KindInfo:
     # The field that tells two records of this kind apart, shown masked in lists.
     key_fields: tuple[str, ...]
 
+    @property
+    def noun(self) -> str:
+        """The title inside a sentence: "passport", "driving licence", but "ID card"."""
+        return self.title if self.title[:2].isupper() else self.title[0].lower() + self.title[1:]
+
 
 KIND_INFO: dict[str, KindInfo] = {
     info.name: info

@@ -456,6 +456,30 @@
     poll();
   }
 
+  /* ---- sharing: the field choices of ticked records only ---- */
+
+  // Without this every record's fields show at once (thousands of pixels on a phone); a
+  // record's group appears when its box is ticked, and a group in use stays shown.
+  function setupShareFields() {
+    document.querySelectorAll("[data-share-form]").forEach(function (form) {
+      var boxes = form.querySelectorAll('input[name="records"]');
+      var hint = form.querySelector("[data-share-fields-hint]");
+      function sync() {
+        var any = false;
+        boxes.forEach(function (box) {
+          var group = document.getElementById("id_fields_" + box.value);
+          if (!group) return;
+          var used = group.querySelector("input:checked") !== null;
+          group.hidden = !(box.checked || used);
+          any = any || !group.hidden;
+        });
+        if (hint) hint.hidden = any;
+      }
+      boxes.forEach(function (box) { box.addEventListener("change", sync); });
+      sync();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var lockForm = document.getElementById("lock-form");
     if (lockForm) autolock.start(lockForm);
@@ -465,6 +489,7 @@
     setupConfirmForms();
     setupUploads();
     setupRotation();
+    setupShareFields();
     focusFirstError();
   });
 })();
