@@ -39,6 +39,7 @@ CHROMIUM_ARGS = [
     "--font-render-hinting=none",
 ]
 VIEWPORT = {"width": 1280, "height": 820}
+PHONE = {"width": 375, "height": 812}
 
 USERNAME, PASSWORD, PIN = "erika", "a demo passphrase, not secret", "730194"
 # A fixed, public demo keyring: these screenshots hold nothing worth protecting.
@@ -93,8 +94,11 @@ def _start_server(tmp: Path) -> tuple[subprocess.Popen, str]:
 
 
 def shoot(page: Page, name: str, *, full_page: bool = False) -> None:
+    """docs/screenshots/<name>.png at the laptop's width, <name>-phone.png at the phone's."""
     page.wait_for_load_state("networkidle")
     page.evaluate("document.activeElement && document.activeElement.blur()")
+    if page.viewport_size["width"] < 600:
+        name += "-phone"
     page.screenshot(path=str(OUT / f"{name}.png"), full_page=full_page)
     print(f"  docs/screenshots/{name}.png")
 
@@ -237,10 +241,10 @@ def add_demo_records(page: Page, base: str) -> None:
 # ---- the tour ----
 
 
-def tour(page: Page, base: str, scan: Path, letter: Path) -> None:
+def tour(page: Page, base: str, scan: Path, letter: Path, *, email: str) -> None:
     page.goto(base + "/accounts/signup/")
     shoot(page, "01-sign-up")
-    page.get_by_label("Email").fill("erika@example.com")
+    page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password (again)").fill(PASSWORD)
     page.get_by_role("button", name="Sign Up", exact=True).click()
@@ -301,6 +305,9 @@ def tour(page: Page, base: str, scan: Path, letter: Path) -> None:
 
     page.goto(base + "/")
     shoot(page, "10-vault", full_page=True)
+    page.emulate_media(color_scheme="dark")
+    shoot(page, "10-vault-dark", full_page=True)
+    page.emulate_media(color_scheme="light")
 
     page.goto(base + "/settings/")
     page.get_by_role("button", name="Re-encrypt everything").click()
@@ -334,25 +341,27 @@ def main() -> None:
                     env={**os.environ, "LANGUAGE": "en_GB", "LANG": "en_GB.UTF-8"},
                 )
                 scan, letter = make_demo_files(browser, tmp)
-                context = browser.new_context(
-                    viewport=VIEWPORT,
-                    device_scale_factor=1,
-                    locale="en-GB",
-                    timezone_id="Europe/Berlin",
-                )
-                page = context.new_page()
-                page.set_default_timeout(15000)
-                try:
-                    tour(page, base, scan, letter)
-                except Exception:
-                    failure = Path(tempfile.gettempdir()) / "coffer-screenshots-failure.png"
-                    page.screenshot(path=str(failure), full_page=True)
-                    print(
-                        f"The tour failed at {page.url}; the page is in {failure}. Server log:",
-                        file=sys.stderr,
+                for viewport, email in [(VIEWPORT, "erika@example.com"), (PHONE, "erika.phone@example.com")]:
+                    context = browser.new_context(
+                        viewport=viewport,
+                        device_scale_factor=1,
+                        locale="en-GB",
+                        timezone_id="Europe/Berlin",
                     )
-                    print((tmp / "server.log").read_text(errors="replace")[-3000:], file=sys.stderr)
-                    raise
+                    page = context.new_page()
+                    page.set_default_timeout(15000)
+                    try:
+                        tour(page, base, scan, letter, email=email)
+                    except Exception:
+                        failure = Path(tempfile.gettempdir()) / "coffer-screenshots-failure.png"
+                        page.screenshot(path=str(failure), full_page=True)
+                        print(
+                            f"The tour failed at {page.url}; the page is in {failure}. Server log:",
+                            file=sys.stderr,
+                        )
+                        print((tmp / "server.log").read_text(errors="replace")[-3000:], file=sys.stderr)
+                        raise
+                    context.close()
                 browser.close()
         finally:
             server.terminate()
