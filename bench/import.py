@@ -83,6 +83,7 @@ def main() -> None:
         from accounts.scopes import ALL_SCOPES
         from accounts.services import token_create
         from imports import services as imports
+        from imports.worker import import_step
         from records.models import Record
         from records.services import record_create
         from vault.services import vault_keys
@@ -90,7 +91,7 @@ def main() -> None:
         call_command("migrate", "--noinput", verbosity=0)
         settings.ALLOWED_HOSTS = ["*"]
         settings.COFFER_IMPORT_MAX_ITEMS = max(settings.COFFER_IMPORT_MAX_ITEMS, args.records)
-        imports._enqueue = lambda job_id, countdown=0: None  # this process drives the job
+        imports.job_enqueue = lambda job_id, countdown=0: None  # this process drives the job
 
         def person(name: str):
             user = get_user_model().objects.create_user(username=name, password="unused-password-1")
@@ -113,7 +114,7 @@ def main() -> None:
         assert response.json()["records_planned"] == args.records, response.json()["preview"]["left"][:3]
         start = time.perf_counter()
         assert client.post(f"/api/v1/imports/{job_id}/confirm").status_code == 202
-        while not imports.import_step(job_id=job_id).finished:
+        while not import_step(job_id=job_id).finished:
             pass
         import_seconds = time.perf_counter() - start
         assert client.get(f"/api/v1/imports/{job_id}/").json()["state"] == "done"

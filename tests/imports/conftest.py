@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from imports.services import import_step
+from imports.worker import import_step
 
 IMPORTS_URL = "/api/v1/imports/"
 FIXTURES = Path(__file__).resolve().parents[1] / "interchange" / "fixtures"

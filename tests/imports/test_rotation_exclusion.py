@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from imports.models import ImportJob
-from imports.services import import_step
+from imports.worker import import_step
 from records.models import Record
 from tests.imports.conftest import confirm, fixture_bytes, revealed_records, upload
 from tests.races.support import Held
