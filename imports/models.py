@@ -75,7 +75,9 @@ class ImportFile(models.Model):
         STAGED = "staged"
 
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="files")
-    ref = models.CharField(max_length=600)  # where the bytes are in the source
+    # Which file of the source: HMAC-SHA256(source key, ref) in hex, where ref is its place
+    # in the source ("tar:files/<label>/<name>"), which holds the user's words.
+    ref_digest = models.CharField(max_length=64)
     record_index = models.IntegerField(null=True)  # the planned record it belongs to, if any
     state = models.CharField(max_length=16, choices=State.choices, default=State.WRITING)
     file_id = models.UUIDField()
@@ -89,4 +91,4 @@ class ImportFile(models.Model):
     sealed_filename = models.BinaryField(default=b"")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["job", "ref"], name="one_staged_file_per_ref")]
+        constraints = [models.UniqueConstraint(fields=["job", "ref_digest"], name="one_staged_file_per_ref")]

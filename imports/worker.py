@@ -8,6 +8,7 @@ deletes a half-written one and carries on."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import time
 import zlib
 from contextlib import contextmanager
@@ -83,7 +84,7 @@ def import_step(*, job_id, budget_seconds: float | None = None) -> StepResult:
         except TRANSIENT:
             raise  # retried by the task; the staged files stay for the next step
         except (ImportRefused, DomainError) as refusal:
-            _fail(job, refusal.code, refusal.detail)
+            _fail(job, refusal.code, _stored_detail(refusal))
         except AgeError:
             refusal = readers.unreadable_export()  # cut off or tampered: found as it is read
             _fail(job, refusal.code, refusal.detail)
@@ -94,13 +95,21 @@ def import_step(*, job_id, budget_seconds: float | None = None) -> StepResult:
         return StepResult(finished=True)
 
 
+def _stored_detail(refusal: DomainError) -> str:
+    """What a failed job keeps for people. Kept in the clear, so never the user's words:
+    the readers' messages that name an item (its title) are replaced."""
+    if refusal.code.startswith(("cxf_", "bitwarden_")):
+        return "The source no longer reads as it did at the preview."
+    return refusal.detail
+
+
 def _step(job: ImportJob, budget: float) -> StepResult:
     material = job_material(job)
     opened = source_open(job, material)
     plan = opened.plan
     planned = {f.ref: (index, f) for index, r in enumerate(plan.records) for f in r.files}
     planned.update({f.ref: (None, f) for f in plan.files})
-    staged = _staged_clean(job)
+    staged = _staged_clean(job, material, planned)
     deadline = timezone.now() + timedelta(seconds=budget)
     for ref, pieces in opened.files():
         if ref not in planned or ref in staged:
@@ -117,13 +126,18 @@ def _step(job: ImportJob, budget: float) -> StepResult:
     return StepResult(finished=True)
 
 
-def _staged_clean(job: ImportJob) -> dict[str, ImportFile]:
-    """The files staged so far; a half-written one (its worker died) is deleted."""
+def ref_digest(material: JobMaterial, ref: str) -> str:
+    return hmac.new(material.source_key, ref.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _staged_clean(job: ImportJob, material: JobMaterial, planned: dict) -> dict[str, ImportFile]:
+    """The files staged so far, by ref; a half-written one (its worker died) is deleted."""
     store = get_store()
     for half in ImportFile.objects.filter(job=job, state=ImportFile.State.WRITING):
         source_delete(store, half.blob_key)
         half.delete()
-    return {f.ref: f for f in ImportFile.objects.filter(job=job)}
+    by_digest = {ref_digest(material, ref): ref for ref in planned}
+    return {by_digest[f.ref_digest]: f for f in ImportFile.objects.filter(job=job) if f.ref_digest in by_digest}
 
 
 def _stage(job: ImportJob, material: JobMaterial, file, record_index, pieces) -> ImportFile:
@@ -134,7 +148,7 @@ def _stage(job: ImportJob, material: JobMaterial, file, record_index, pieces) ->
     # The row names the blob before a byte is written, so a killed worker's half blob
     # is found (and GC keeps a staged one while the job runs).
     staged = ImportFile.objects.create(
-        job=job, ref=file.ref, record_index=record_index, file_id=upload.file_id, blob_key=upload.blob_key,
+        job=job, ref_digest=ref_digest(material, file.ref), record_index=record_index, file_id=upload.file_id, blob_key=upload.blob_key,
         vault_key_version=version, dek_version=upload.keys.dek_version, wrapped_dek=upload.keys.wrapped_dek,
     )
     digest = hashlib.sha256()
@@ -145,7 +159,7 @@ def _stage(job: ImportJob, material: JobMaterial, file, record_index, pieces) ->
         upload.finish()
         if (file.size is not None and upload.plaintext_size != file.size) or \
                 (file.sha256 is not None and digest.hexdigest() != file.sha256.lower()):
-            raise ImportRefused("import_file_mismatch", f"The file '{file.name}' does not match its size or SHA-256.")
+            raise ImportRefused("import_file_mismatch", "A file does not match the size or SHA-256 the source gives.")
     except BaseException:
         upload.discard()
         raise

@@ -12,6 +12,7 @@ from records.models import Record
 from records.schemas import KINDS
 from storage.factory import get_store
 from vault.models import RotationJob
+from imports.worker import import_step
 from tests.imports.conftest import IMPORTS_URL, confirm, fixture_bytes, revealed_records, run, upload
 from tests.records.samples import valid
 
@@ -131,3 +132,13 @@ def test_an_import_whose_material_no_longer_opens_is_refused_not_a_server_error(
     response = confirm(unlocked_alice, job_id)
     assert response.status_code == 409 and response.json()["code"] == "import_unreadable"
     assert Record.objects.count() == 0
+
+
+def test_no_name_from_the_source_is_kept_in_the_clear_while_it_runs(unlocked_alice, monkeypatch):
+    job_id = _started(unlocked_alice, _bitwarden_zip())
+    monkeypatch.setattr("imports.worker._commit", lambda *args: None)  # stop with the files staged
+    import_step(job_id=job_id, budget_seconds=30)
+    assert ImportFile.objects.filter(state="staged").count() == 1
+    job = ImportJob.objects.get(pk=job_id)
+    rows = [*ImportFile.objects.values_list("ref_digest", "content_type"), (job.error_code, job.error_detail)]
+    assert "scan.pdf" not in repr(rows) and PASSPORT_ITEM not in repr(rows)

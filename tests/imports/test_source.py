@@ -110,7 +110,7 @@ def test_the_blob_collector_keeps_a_running_imports_source_and_staged_files(unlo
     job = ImportJob.objects.get(pk=upload(unlocked_alice, fixture_bytes("cxf_every_field.json")).json()["id"])
     staged_key = get_store().new_key()
     get_store().put(staged_key, [b"ciphertext of a staged file"])
-    ImportFile.objects.create(job=job, ref="zip:attachments/x/a.pdf", file_id="00000000-0000-4000-8000-00000000000a",
+    ImportFile.objects.create(job=job, ref_digest="0" * 64, file_id="00000000-0000-4000-8000-00000000000a",
                               blob_key=staged_key, vault_key_version=1, wrapped_dek=b"w")
     gc_blobs(grace=timedelta(0), retain=timedelta(0))
     assert get_store().exists(job.source_blob_key) and get_store().exists(staged_key)
