@@ -80,6 +80,10 @@ LINKS = {
         "read": ("grants_retrieve", {"grant_id": "$response.body#/id"}),
         "revoke": ("grants_revoke", {"grant_id": "$response.body#/id"}),
     },
+    ("v1_exports_create", "202"): {
+        "read": ("v1_exports_retrieve", {"job_id": "$response.body#/id"}),
+        "download": ("exports_download", {"job_id": "$response.body#/id"}),
+    },
     ("v1_vault_rotations_create", "202"): {
         "read": ("v1_vault_rotations_retrieve", {"job_id": "$response.body#/id"}),
         "resume": ("v1_vault_rotations_resume_create", {"job_id": "$response.body#/id"}),
