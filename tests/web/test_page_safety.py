@@ -31,6 +31,7 @@ UNLOCKED_PAGES = [
     "/documents/",
     "/settings/",
     "/settings/rotation/?kind=reencrypt",
+    "/settings/export/",
     "/activity/",
     "/sharing/",
     "/records/{record}/",
