@@ -9,6 +9,7 @@ from django.test import Client
 from exports.models import ExportJob
 from exports.services import export_build
 from tests.conftest import PASSWORD
+from tests.web.html import Page
 
 from .conftest import PASSPHRASE
 
@@ -42,7 +43,11 @@ def test_starting_leads_to_a_progress_page_then_a_download(browser, unlocked_ali
     response = browser.post("/settings/export/", {"passphrase": PASSPHRASE})
     job = ExportJob.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/settings/export/{job.id}/"
-    page = browser.get(response["Location"]).content.decode()
+    progress = browser.get(response["Location"])
+    html = Page(progress.content)
+    assert (html.inline_scripts(), html.inline_styles(), html.event_handler_attributes()) == ([], [], [])
+    assert "no-store" in progress["Cache-Control"]
+    page = progress.content.decode()
     assert "js/export.js" in page and f'data-export-url="/api/v1/exports/{job.id}/"' in page
     assert "data-export-ready hidden" in page
     export_build(job_id=job.id)
