@@ -57,6 +57,18 @@ def mail_recovery_used(*, user, at: datetime) -> None:
     ))
 
 
+def mail_recovery_code_replaced(*, user, at: datetime) -> None:
+    _send(kind="recovery_code_replaced", to=user.email, subject="Your Coffer recovery code was replaced", body=(
+        f"A new recovery code was made for your Coffer vault ({user.username}) at {_when(at)}, with your "
+        "PIN. The old code no longer works.\n\n"
+        "If it was you, keep the new code (or its recovery sheet) somewhere safe, away from your PIN, and "
+        "destroy the old one.\n\n"
+        "If it was not you, someone knows your account password and your PIN. Change your PIN under "
+        "Settings now, make a new recovery code yourself, and ask the people who run this Coffer server "
+        "to reset your password."
+    ))
+
+
 def mail_second_factors_removed(*, user, at: datetime) -> None:
     _send(kind="second_factors_removed", to=user.email, subject="Two-factor sign-in was turned off for your Coffer account", body=(
         f"The people who run this Coffer server removed every second factor (authenticator app, security "

@@ -21,7 +21,7 @@ from accounts.services import email_verified_enough, user_check_password
 from audit.services import audit_record
 from coffer.errors import DomainError
 from coffer.seams import seam
-from notify.mails import mail_pin_changed, mail_recovery_used
+from notify.mails import mail_pin_changed, mail_recovery_code_replaced, mail_recovery_used
 from vault.crypto.context import Context
 from vault.crypto.errors import IntegrityError
 from vault.crypto.kdf import PROFILES, SALT_SIZE, KdfParams, derive_pin_key, normalize_pin
@@ -547,6 +547,40 @@ def vault_recover(*, user, recovery_code: str, new_pin: str, request=None) -> st
         raise _recovery_refused(vault, user, request) from None
     audit_record(action="vault.recover", actor=user, request=request, target_kind="vault", target_id=vault.pk)
     mail_recovery_used(user=user, at=timezone.now())  # outside the lock, after the commit
+    return new_code
+
+
+def vault_new_recovery_code(*, user, pin: str, request=None) -> str:
+    """A fresh recovery code for someone who still knows the PIN (a lost or seen sheet).
+
+    Every vault key version is sealed to the new code's key; the old code stops working
+    at the commit. The PIN is checked like an unlock (a wrong one counts towards the
+    back-off). The commit re-checks, under the vault lock, that neither the PIN nor the
+    code changed meanwhile, and seals the versions that exist then, a rotation's newest
+    included.
+    """
+    with _argon2_slot():
+        vault = _begin_attempt(user, request, "vault.recovery_code_new")
+        try:
+            server_share, keys = _open_with_pin(vault, pin)
+        except IntegrityError:
+            raise _attempt_failed(vault, user, request, "vault.recovery_code_new") from None
+    new_code = new_recovery_code()
+    new_pk = bytes(recovery_private_key(new_code, server_share, str(user.pk)).public_key)
+    seam("vault.recovery_code_new.commit")
+    with vault_locked(user_id=user.pk) as locked:
+        same_pin = bytes(locked.kdf_salt) == bytes(vault.kdf_salt)
+        if not same_pin or bytes(locked.recovery_public_key) != bytes(vault.recovery_public_key):
+            raise _changed_meanwhile()
+        try:
+            current = keyset_load(vault=locked, keys=VaultKeys(kek=keys.kek))
+        except IntegrityError:
+            raise _changed_meanwhile() from None
+        _rewrap_all(locked, current.vault_keys, keys.kek, new_pk)
+        _attempt_succeeded(locked, recovery_public_key=new_pk, recovery_issued_at=timezone.now())
+    audit_record(action="vault.recovery_code_new", actor=user, request=request, target_kind="vault",
+                 target_id=vault.pk)
+    mail_recovery_code_replaced(user=user, at=timezone.now())  # outside the lock, after the commit
     return new_code
 
 

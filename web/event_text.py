@@ -41,6 +41,7 @@ ACTIONS: dict[str, str] = {
     "vault.clear_lockout": "Lock-out cleared by an administrator",
     "vault.pin_change": "PIN changed",
     "vault.recover": "PIN reset with the recovery code",
+    "vault.recovery_code_new": "New recovery code made with the PIN: the old one stopped working",
     "vault.kdf_upgrade": "PIN protection strengthened",
     "rotation.start": "Key rotation started",
     "rotation.finish": "Key rotation finished",

@@ -91,6 +91,13 @@ class UnlockForm(forms.Form):
     pin = _pin_field("PIN", widget=_pin_input(autofocus=True))
 
 
+class NewRecoveryCodeForm(forms.Form):
+    pin = _pin_field("Your PIN, to confirm it is you", widget=_pin_input())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, auto_id="recovery_%s", **kwargs)  # the PIN form is on the same page
+
+
 class ReauthorizeForm(forms.Form):
     password = forms.CharField(
         label="Account password",

@@ -35,6 +35,7 @@ urlpatterns = [
     # settings
     path("settings/", settings.settings_view, name="settings"),
     path("settings/pin/", settings.pin_change_view, name="settings-pin"),
+    path("settings/recovery-code/", settings.recovery_code_new_view, name="settings-recovery-code"),
     path("settings/rotation/", settings.rotation_start_view, name="settings-rotation"),
     path("settings/rotation/<uuid:job_id>/resume/", settings.rotation_resume_view, name="settings-rotation-resume"),
     path("settings/tokens/", settings.token_create_view, name="settings-token-create"),

@@ -83,6 +83,7 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "import_too_large": (413, "The import source is larger than allowed."),
     "import_too_many_items": (400, "The import source holds more items than one import may create."),
     "import_unknown_format": (400, "The source is not a Coffer export, a CXF document or a Bitwarden export."),
+    "import_unreadable": (409, "The stored import source can no longer be read (the server's keys changed); upload it again."),
     "import_invalid_json": (400, "The source is not valid JSON."),
     "import_files_missing": (400, "Files the source names are missing from it."),
     "import_file_mismatch": (400, "A file in the source does not match its size or SHA-256."),

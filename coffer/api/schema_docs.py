@@ -87,6 +87,7 @@ SUMMARIES = {
     "v1_vault_lock_create": "Lock the vault",
     "v1_vault_pin_create": "Change the PIN",
     "v1_vault_reauthorize_create": "Lift a lock-out with the account password",
+    "v1_vault_recovery_code_create": "Make a new recovery code with the PIN (the old one stops working)",
     "v1_vault_recover_create": "Set a new PIN with the recovery code",
     "v1_vault_rotations_list": "List rotations",
     "v1_vault_rotations_create": "Start a rotation or a re-encryption",

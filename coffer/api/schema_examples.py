@@ -138,6 +138,8 @@ EXAMPLES: dict[str, dict] = {
     "v1_vault_reauthorize_create": {"request": {"password": "correct horse battery staple"}},
     "v1_vault_recover_create": {"request": {"recovery_code": "K7QF-2M9X-PL4R-8W3N-TD6V-J5HC", "new_pin": "730194"},
                                 "response": {"recovery_code": "R3DW-9KX2-M7QP-4TN8-VL6F-H2JC"}},
+    "v1_vault_recovery_code_create": {"request": {"pin": "482915"},
+                                      "response": {"recovery_code": "W8TN-3QXK-J6RM-2PLV-F9DC-H4BZ"}},
     "v1_vault_rotations_list": {"response": [_ROTATION]},
     "v1_vault_rotations_create": {"request": {"kind": "rewrap"},
                                   "response": {**_ROTATION, "items_done": 0, "progress": 0.0,

@@ -61,6 +61,16 @@ def test_a_recovery_mails_the_owner_without_either_code(smtp_mail, alice):
     _assert_holds_no_secret(mail, alice, NEW_PIN, new_code)
 
 
+def test_a_new_recovery_code_mails_the_owner_without_either_code(smtp_mail, alice):
+    response = alice.client.post("/api/v1/vault/recovery-code", {"pin": alice.pin}, format="json")
+    assert response.status_code == 200, response.content
+    mail = _only_mail(smtp_mail)
+    assert mail.recipients == ["alice@example.com"]
+    assert mail.subject == "Your Coffer recovery code was replaced"
+    assert "old code no longer works" in mail.body and "If it was not you" in mail.body
+    _assert_holds_no_secret(mail, alice, response.json()["recovery_code"])
+
+
 def test_a_refused_recovery_sends_nothing(smtp_mail, alice):
     response = alice.client.post(
         "/api/v1/vault/recover", {"recovery_code": "AAAA-" * 7 + "AAAA", "new_pin": NEW_PIN}, format="json"

@@ -129,6 +129,46 @@ def test_recovery_held_before_its_commit_while_a_rotation_starts_and_finishes(ce
     everything_opens(vaulted)
 
 
+def test_a_new_recovery_code_held_before_its_commit_while_a_rotation_starts_and_finishes(celery_worker_process, alice):
+    """Rows: new recovery code; rotation start; rotation finish. The new code seals the
+    versions that exist at its commit, so it opens what the rotation moved."""
+    vaulted = fill(alice)
+    celery_worker_process.start()
+    old_code = vaulted.recovery_code
+
+    def new_code():
+        response = vaulted.client().post("/api/v1/vault/recovery-code", {"pin": vaulted.pin}, format="json")
+        assert response.status_code == 200, response.content
+        vaulted.recovery_code = response.json()["recovery_code"]
+
+    with Held("vault.recovery_code_new.commit", run=new_code) as held:
+        wait_until_done(rotate(vaulted.unlock(), "reencrypt"), celery_worker_process)
+        held.release()
+    assert vaulted.recovery_code != old_code
+    refused = vaulted.client().post("/api/v1/vault/recover", {"recovery_code": old_code, "new_pin": "591846"},
+                                    format="json")
+    assert refused.status_code == 403 and refused.json()["code"] == "invalid_recovery_code"
+    everything_opens(vaulted)
+
+
+def test_a_new_recovery_code_held_while_the_pin_changes_answers_409_and_keeps_the_old_code(alice):
+    """Rows: new recovery code; PIN change. The PIN it was asked with is no longer the PIN."""
+    vaulted = fill(alice, records=2, files=1)
+    old_pin, old_code = vaulted.pin, vaulted.recovery_code
+
+    def new_code():
+        return vaulted.client().post("/api/v1/vault/recovery-code", {"pin": old_pin}, format="json")
+
+    with Held("vault.recovery_code_new.commit", run=new_code) as held:
+        changed = vaulted.client().post("/api/v1/vault/pin", {"pin": old_pin, "new_pin": "730194"}, format="json")
+        late = held.release()
+    assert changed.status_code == 204, changed.content
+    vaulted.pin = "730194"
+    assert late.status_code == 409 and late.json()["code"] == "vault_changed"
+    assert vaulted.recovery_code == old_code
+    everything_opens(vaulted)
+
+
 @pytest.mark.parametrize("held_side", ["pin_change", "recovery"])
 def test_pin_change_and_recovery_racing_leave_one_newest_pin_and_code(alice, held_side):
     """Rows: PIN change; recovery. The held one commits second: a recovery still wins

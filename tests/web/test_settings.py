@@ -160,3 +160,22 @@ def test_a_second_rotation_while_one_runs_is_refused_politely(unlocked_web, alic
     unlocked_web.post("/settings/rotation/", {"kind": "rewrap", "confirmed": "yes"})
     assert RotationJob.objects.filter(vault__user=alice.user).count() == 1
     assert "already running" in Page(unlocked_web.get("/settings/").content).text()
+
+
+def test_a_new_recovery_code_is_shown_once_with_its_sheet_and_the_old_one_stops(unlocked_web, alice):
+    old_code = alice.recovery_code
+    response = unlocked_web.post("/settings/recovery-code/", {"pin": alice.pin})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Your new recovery code" in page and "data:application/pdf;base64," in page
+    refused = alice.client.post("/api/v1/vault/recover", {"recovery_code": old_code, "new_pin": "739164"},
+                                format="json")
+    assert refused.status_code == 403
+
+
+def test_a_wrong_pin_for_a_new_recovery_code_is_shown_next_to_its_field(unlocked_web, alice):
+    response = unlocked_web.post("/settings/recovery-code/", {"pin": "111222333"})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert 'id="recovery_pin_error"' in page and 'aria-invalid="true"' in page
+    assert "Your new recovery code" not in page

@@ -9,6 +9,7 @@ urlpatterns = [
     path("vault/lock", views.LockView.as_view(), name="api-vault-lock"),
     path("vault/pin", views.PinChangeView.as_view(), name="api-vault-pin"),
     path("vault/recover", views.RecoverView.as_view(), name="api-vault-recover"),
+    path("vault/recovery-code", views.RecoveryCodeView.as_view(), name="api-vault-recovery-code"),
     path("vault/reauthorize", views.ReauthorizeView.as_view(), name="api-vault-reauthorize"),
     path("vault/rotations/", rotation.RotationListView.as_view(), name="api-rotation-list"),
     path("vault/rotations/<str:job_id>/", rotation.RotationDetailView.as_view(), name="api-rotation-detail"),

@@ -102,6 +102,17 @@ class RecoverView(APIView):
         return response
 
 
+class RecoveryCodeView(APIView):
+    required_scopes = {"POST": VAULT_MANAGE}
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "unlock"
+
+    @extend_schema(request=PinInput, responses={200: RecoverOutput, **errors(400, 401, 403, 409, 423, 429, 503)})
+    def post(self, request):
+        code = services.vault_new_recovery_code(user=request.user, **_valid(PinInput, request), request=request)
+        return Response({"recovery_code": code})
+
+
 class ReauthorizeView(APIView):
     required_scopes = {"POST": VAULT_MANAGE}
     throttle_classes = [ScopedRateThrottle]

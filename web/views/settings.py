@@ -21,12 +21,14 @@ from vault.models import RotationJob
 from vault.rotation.estimates import rotation_estimate
 from vault.rotation.services import RotationError, rotation_get, rotation_list, rotation_resume, rotation_start
 from vault.selectors import vault_state
-from vault.services import VaultError, vault_change_pin
+from vault.services import VaultError, vault_change_pin, vault_new_recovery_code
 
 from ..decorators import unlocked_vault_required
+from .vault import recovery_code_page
 from ..forms import (
     SCOPE_CHOICES,
     AccountDeleteForm,
+    NewRecoveryCodeForm,
     PinChangeForm,
     RotationStartForm,
     TokenCreateForm,
@@ -36,11 +38,12 @@ from ..forms import (
 SCOPE_NAMES = dict(SCOPE_CHOICES)
 
 
-def _settings_page(request, *, pin_form=None, token_form=None, new_token=None, status=200):
+def _settings_page(request, *, pin_form=None, recovery_form=None, token_form=None, new_token=None, status=200):
     rotations = list(rotation_list(owner=request.user)[:5])
     context = {
         "vault": vault_state(user=request.user, unlock_secret=None),
         "pin_form": pin_form or PinChangeForm(),
+        "recovery_form": recovery_form or NewRecoveryCodeForm(),
         "delete_form": AccountDeleteForm(auto_id="delete_%s", user=request.user),
         "token_form": token_form or TokenCreateForm(),
         "tokens": token_list(user=request.user),
@@ -82,6 +85,23 @@ def pin_change_view(request):
     messages.success(request, "Your PIN is changed. Use the new one next time you unlock. "
                               "Every other device was locked.")
     return redirect(reverse("settings") + "#pin")
+
+
+@sensitive_post_parameters()
+@unlocked_vault_required
+@require_POST
+@throttled("unlock")
+def recovery_code_new_view(request):
+    """A new recovery code for someone who still knows the PIN; shown once, with its sheet."""
+    form = NewRecoveryCodeForm(request.POST)
+    if not form.is_valid():
+        return _settings_page(request, recovery_form=form, status=400)
+    try:
+        new_code = vault_new_recovery_code(user=request.user, pin=form.cleaned_data["pin"], request=request)
+    except VaultError as exc:
+        add_domain_error(form, exc, field="pin")
+        return _settings_page(request, recovery_form=form, status=exc.status)
+    return recovery_code_page(request, new_code, first_time=False)
 
 
 @unlocked_vault_required

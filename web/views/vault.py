@@ -82,13 +82,13 @@ def setup_view(request):
             add_domain_error(form, exc)
         else:
             # The code is in this response only: never in the session, a cookie or a URL.
-            return _recovery_code_page(request, result.recovery_code, first_time=True)
+            return recovery_code_page(request, result.recovery_code, first_time=True)
     return render(
         request, "web/vault/setup.html", {"form": form}, status=400 if form.errors else 200
     )
 
 
-def _recovery_code_page(request, recovery_code: str, *, first_time: bool):
+def recovery_code_page(request, recovery_code: str, *, first_time: bool):
     """The code, once, with its recovery sheet (a PDF in the page itself, as a data: link)
     and the form that asks for its last group back."""
     sheet = recovery_sheet_pdf(recovery_code=recovery_code, username=request.user.get_username(),
@@ -209,7 +209,7 @@ def recover_view(request):
         except VaultError as exc:
             add_domain_error(form, exc)
         else:
-            response = _recovery_code_page(request, new_code, first_time=False)
+            response = recovery_code_page(request, new_code, first_time=False)
             clear_unlock_cookie(response)
             return response
     return render(
