@@ -45,7 +45,7 @@ class Walk:
         self.page.wait_for_load_state("load")
         scroll, inner = self.page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         self.seen.append(self.page.url)
-        if scroll > inner:  # name the elements that stick out, widest first
+        if scroll > inner:  # name the elements that stick out
             wide = self.page.evaluate(WIDE_ELEMENTS)
             raise AssertionError(f"{self.page.url} is {scroll} px wide at {inner} px: {wide}")
 
