@@ -94,3 +94,22 @@ def test_another_user_gets_404_for_an_import(unlocked_alice, unlocked_bob):
     assert unlocked_bob.client.post(f"{IMPORTS_URL}{job_id}/confirm").status_code == 404
     assert unlocked_bob.client.post(f"{IMPORTS_URL}{job_id}/cancel").status_code == 404
     assert unlocked_bob.client.get(f"{IMPORTS_URL}not-a-uuid/").status_code == 404
+
+
+def test_a_token_without_the_vault_manage_scope_is_refused_before_the_file_is_read(unlocked_alice):
+    before = _blob_keys()
+    limited = unlocked_alice.with_scopes("records:write", "files:write")
+    response = upload(unlocked_alice, fixture_bytes("cxf_every_field.json"), client=limited)
+    assert response.status_code == 403
+    assert ImportJob.objects.count() == 0 and _blob_keys() == before
+
+
+def test_a_body_that_is_not_a_form_is_refused_with_415(unlocked_alice):
+    response = unlocked_alice.client.generic("POST", IMPORTS_URL, fixture_bytes("cxf_every_field.json"),
+                                             content_type="application/json")
+    assert response.status_code == 415 and response.json()["code"] == "invalid_upload"
+
+
+def test_a_form_without_the_source_field_is_refused(unlocked_alice):
+    response = unlocked_alice.client.post(IMPORTS_URL, {"passphrase": "x"}, format="multipart")
+    assert response.status_code == 400 and response.json()["code"] == "invalid_upload"
