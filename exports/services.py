@@ -275,7 +275,7 @@ def export_download(*, job: ExportJob, user, range_header: str | None = None, re
     except BlobNotFound:
         raise export_gone() from None
     first = ExportJob.objects.filter(pk=job.pk, downloads=0).exists()
-    ExportJob.objects.filter(pk=job.pk).update(downloads=job.downloads + 1)
+    ExportJob.objects.filter(pk=job.pk).update(downloads=F("downloads") + 1)
     audit_record(action="export.download", actor=user, request=request, target_kind="export", target_id=job.id,
                  details={"range": byte_range.content_range(job.size) if byte_range else None})
     if first:

@@ -144,3 +144,38 @@ def test_a_wrong_passphrase_opens_nothing(unlocked_alice, done_export):
     with pytest.raises(AgeError) as refused:
         b"".join(age_decrypt_stream("not the passphrase at all", [whole]))
     assert str(refused.value) == AgeError.MESSAGE
+
+
+@pytest.mark.parametrize("cut", [1, 17, 5000])
+def test_a_truncated_export_opens_to_the_one_error(unlocked_alice, done_export, cut):
+    whole = _whole(unlocked_alice.client.get(f"{EXPORTS_URL}{done_export}/download"))
+    with pytest.raises(AgeError) as refused:
+        b"".join(age_decrypt_stream(PASSPHRASE, [whole[:-cut]]))
+    assert str(refused.value) == AgeError.MESSAGE
+
+
+def test_a_tampered_export_opens_to_the_one_error(unlocked_alice, done_export):
+    whole = _whole(unlocked_alice.client.get(f"{EXPORTS_URL}{done_export}/download"))
+    header_end = whole.index(b"\n---") + 1
+    for position in (30, header_end + 5, header_end + 20, len(whole) // 2, len(whole) - 1):
+        tampered = bytearray(whole)
+        tampered[position] ^= 0x80
+        with pytest.raises(AgeError) as refused:
+            b"".join(age_decrypt_stream(PASSPHRASE, [bytes(tampered)]))
+        assert str(refused.value) == AgeError.MESSAGE
+
+
+def test_a_damaged_record_fails_the_export_and_erases_its_keys(unlocked_alice):
+    from records.models import Record
+
+    add_record(unlocked_alice, "note", "A note", Filled())
+    record = Record.objects.get()
+    sealed = bytearray(record.ciphertext)
+    sealed[-1] ^= 1
+    Record.objects.filter(pk=record.pk).update(ciphertext=bytes(sealed))
+    job_id = start_export(unlocked_alice)
+    export_build(job_id=job_id)
+    job = ExportJob.objects.get(pk=job_id)
+    assert (job.state, bytes(job.sealed_material), job.blob_key) == ("failed", b"", "")
+    assert "integrity" in job.error
+    assert unlocked_alice.client.get(f"{EXPORTS_URL}{job_id}/").json()["error"] == job.error
