@@ -57,6 +57,9 @@ def plan_from_bitwarden(document: Any, *, attachments: dict[str, list[PlannedFil
     if document.get("encrypted") is True:
         raise SourceError("bitwarden_encrypted", "This Bitwarden export is encrypted; export it unencrypted (JSON or .zip).")
     plan = ImportPlan()
+    for key, what in (("folders", "folders"), ("collections", "collections")):
+        if document.get(key):
+            plan.leave("the export", what, f"Coffer has no {what}: records are created without them.")
     attachments = dict(attachments or {})
     for index, item in enumerate(document["items"]):
         _Item(item, index, plan).read(attachments.pop(_item_id(item), []))
@@ -139,6 +142,8 @@ class _Item:
                 self.leave(f"custom field '{name}'", "Coffer records have no custom fields.")
         if _text(self.item.get("notes")) and kind != SECURE_NOTE:
             self.leave("notes", "Coffer keeps notes as their own records, not on other records.")
+        if self.item.get("favorite") is True and records:
+            self.leave("favorite mark", "Coffer has no favourites.")
 
     def _fill_from_custom(self, record: PlannedRecord) -> None:
         for target, (name, value) in self.custom.items():

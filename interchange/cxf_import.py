@@ -63,6 +63,7 @@ class _Item:
         self.title = title if isinstance(title, str) else ""
         self.where = f"item {index + 1} '{self.title}'" if self.title else f"item {index + 1}"
         self.plan = plan
+        self.raw = item
         self.credentials = [c for c in item["credentials"] if isinstance(c, dict) and isinstance(c.get("type"), str)]
         if len(self.credentials) != len(item["credentials"]):
             raise SourceError("cxf_invalid", f"{self.where}: a credential has no type.")
@@ -89,6 +90,8 @@ def plan_from_cxf(document: Any) -> ImportPlan:
     for account in document["accounts"]:
         if not isinstance(account, dict) or not isinstance(account.get("items"), list):
             raise SourceError("cxf_invalid", "A CXF account has no list of items.")
+        if account.get("collections"):
+            plan.leave("the document", "collections", "Coffer has no collections: records are created without them.")
         for raw in account["items"]:
             _plan_item(_Item(raw, index, plan))
             index += 1
@@ -108,6 +111,10 @@ def _plan_item(item: _Item) -> None:
         name = _checked_file_name(item, credential)
         item.leave(f"file '{name}'", "A CXF JSON document does not carry file contents; upload the file itself.")
     item.plan.records.extend(records)
+    if records:
+        for name, what in (("subtitle", "subtitle"), ("tags", "tags"), ("favorite", "favorite mark")):
+            if item.raw.get(name):
+                item.leave(what, f"Coffer records have no {what}.")
     for credential in item.credentials:
         kind = credential["type"]
         if kind in DOCUMENT_TYPES or kind == "file":

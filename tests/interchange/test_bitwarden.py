@@ -55,7 +55,11 @@ def test_it_lists_what_an_identity_holds_that_coffer_does_not_by_name_only():
 
 def test_it_reads_a_card_item_into_a_bank_card():
     assert KINDS["bank_card"].validate(_record("Visa").data) == _canonical("bank_card", holder="Erika Mustermann")
-    assert set(_left("Visa")) == {"custom field 'PIN'"}
+    assert set(_left("Visa")) == {"custom field 'PIN'", "favorite mark"}
+
+
+def test_it_lists_folders_once_for_the_whole_export():
+    assert [(item.source, item.what) for item in _plan().left if item.what == "folders"] == [("the export", "folders")]
 
 
 def test_it_reads_a_secure_note_with_its_name_as_title():

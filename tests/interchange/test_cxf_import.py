@@ -134,6 +134,16 @@ def test_it_refuses_an_editable_field_with_an_unknown_field_type():
     assert caught.value.code == "cxf_invalid" and "Personalausweis" in caught.value.message
 
 
+def test_it_lists_item_metadata_coffer_has_no_place_for():
+    document = _document()
+    item = document["accounts"][0]["items"][4]
+    item.update(subtitle="home", tags=["house"], favorite=True)
+    document["accounts"][0]["collections"] = [{"id": "Yw", "title": "Docs", "items": []}]
+    left = {(entry.source, entry.what) for entry in plan_from_cxf(document).left}
+    assert {("item 5 'Wi-Fi'", "subtitle"), ("item 5 'Wi-Fi'", "tags"), ("item 5 'Wi-Fi'", "favorite mark"),
+            ("the document", "collections")} <= left
+
+
 def test_it_lists_a_country_that_is_no_iso_code():
     document = copy.deepcopy(_document())
     document["accounts"][0]["items"][0]["credentials"][0]["issuingCountry"]["value"] = "ZZ"
