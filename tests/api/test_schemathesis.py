@@ -84,6 +84,11 @@ LINKS = {
         "read": ("v1_exports_retrieve", {"job_id": "$response.body#/id"}),
         "download": ("exports_download", {"job_id": "$response.body#/id"}),
     },
+    ("imports_create", "201"): {
+        "read": ("imports_retrieve", {"job_id": "$response.body#/id"}),
+        "confirm": ("imports_confirm", {"job_id": "$response.body#/id"}),
+        "cancel": ("imports_cancel", {"job_id": "$response.body#/id"}),
+    },
     ("v1_vault_rotations_create", "202"): {
         "read": ("v1_vault_rotations_retrieve", {"job_id": "$response.body#/id"}),
         "resume": ("v1_vault_rotations_resume_create", {"job_id": "$response.body#/id"}),
