@@ -17,10 +17,12 @@ snapshot's per-file metadata (ids, names, digests): never a file's content.
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -64,15 +66,20 @@ class Progress:
         self.job, self.lease = job, lease
         self.items_done = self.bytes_done = 0
         self._written_at = 0.0
+        self._owner = threading.get_ident()
+        self._lock = threading.Lock()
 
     def start(self, *, items_total: int, bytes_total: int, bytes_done: int) -> None:
         self.items_done, self.bytes_done = 0, bytes_done
         self._write(items_total=items_total, bytes_total=bytes_total)
 
     def add(self, *, items: int = 0, nbytes: int = 0) -> None:
-        self.items_done += items
-        self.bytes_done += nbytes
-        if time.monotonic() - self._written_at >= FLUSH_SECONDS:
+        """Counts (from any thread), and writes at most once a second when called from
+        the builder's thread (reader threads have no database connection of their own)."""
+        with self._lock:
+            self.items_done += items
+            self.bytes_done += nbytes
+        if threading.get_ident() == self._owner and time.monotonic() - self._written_at >= FLUSH_SECONDS:
             self._write()
 
     def flush(self) -> None:
@@ -178,44 +185,84 @@ def _hashed_items(build: BuildInput) -> dict[str, ExportItem]:
 
 
 def _digests(build: BuildInput, hashed: dict[str, ExportItem]) -> None:
+    """Every file's SHA-256: from the job's items where a build before this one took it,
+    else read now, COFFER_EXPORT_HASH_THREADS files at once (libsodium and hashlib let
+    go of the GIL). Reader threads touch only the store; this thread keeps the lease
+    and writes the items."""
     job_id = str(build.job.pk)
+    todo = []
     for file in build.files:
-        file_id = str(file.pk)
-        item = hashed.get(file_id)
-        if item is not None:
-            build.digests[file_id] = open_digest(job_id, file_id, item.sealed_digest_server_version,
-                                                 bytes(item.sealed_digest))
-            continue
-        seam("export.build.hash")
-        digest = hashlib.sha256()
-        for piece in _file_plaintext(build, file):
-            digest.update(piece)
-        build.digests[file_id] = digest.digest()
-        version, sealed = seal_digest(job_id, file_id, build.digests[file_id])
-        ExportItem.objects.update_or_create(
-            job_id=build.job.pk, file_id=file.pk,
-            defaults={"blob_key": file.blob_key, "size": file.plaintext_size, "sealed_digest": sealed,
-                      "sealed_digest_server_version": version},
-        )
+        item = hashed.get(str(file.pk))
+        if item is None:
+            todo.append(file)
+        else:
+            build.digests[str(file.pk)] = open_digest(job_id, str(file.pk), item.sealed_digest_server_version,
+                                                      bytes(item.sealed_digest))
+    if not todo:
+        return
+    seam("export.build.hash")
+    pool = ThreadPoolExecutor(min(settings.COFFER_EXPORT_HASH_THREADS, len(todo)),
+                              thread_name_prefix="coffer-export-hash")
+    try:
+        futures = {pool.submit(_sha256, build, file): file for file in todo}
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=FLUSH_SECONDS, return_when=FIRST_COMPLETED)
+            build.progress.add()  # the heartbeat, from this thread only
+            for future in done:
+                file = futures[future]
+                try:
+                    digest = future.result()
+                except (BlobNotFound, IntegrityError) as error:
+                    _unreadable(build, file, error)
+                _remember(build, file, digest)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _sha256(build: BuildInput, file: File) -> bytes:
+    digest = hashlib.sha256()
+    for piece in _decrypted(build, file):
+        digest.update(piece)
+    return digest.digest()
+
+
+def _remember(build: BuildInput, file: File, digest: bytes) -> None:
+    build.digests[str(file.pk)] = digest
+    version, sealed = seal_digest(str(build.job.pk), str(file.pk), digest)
+    ExportItem.objects.update_or_create(
+        job_id=build.job.pk, file_id=file.pk,
+        defaults={"blob_key": file.blob_key, "size": file.plaintext_size, "sealed_digest": sealed,
+                  "sealed_digest_server_version": version},
+    )
+
+
+def _decrypted(build: BuildInput, file: File) -> Iterator[bytes]:
+    """The file's bytes, counted into the progress (no database: reader threads call it)."""
+    pieces = decrypted_range(
+        store=get_store(), blob_key=file.blob_key, dek=file_dek(file=file, keys=build.keys),
+        context=stream_context(user_id=file.owner_id, file_id=str(file.pk), dek_version=file.dek_version),
+        ciphertext_size=file.ciphertext_size, plaintext_size=file.plaintext_size,
+        start=0, end=max(0, file.plaintext_size - 1), read_ahead=settings.COFFER_FILE_READ_AHEAD,
+    )
+    for piece in pieces:
+        build.progress.add(nbytes=len(piece))  # writes only from the builder's thread
+        yield piece
+
+
+def _unreadable(build: BuildInput, file: File, error: Exception) -> None:
+    """Raises for a missing or damaged object: VaultChanged if the file was deleted or
+    replaced since the snapshot (the GC may then remove its object), else the error."""
+    if not File.objects.filter(owner_id=build.owner_id, pk=file.pk, blob_key=file.blob_key).exists():
+        raise VaultChanged() from None
+    raise error
 
 
 def _file_plaintext(build: BuildInput, file: File) -> Iterator[bytes]:
-    """The file's bytes, counted into the progress. VaultChanged if the file was
-    deleted or replaced since the snapshot; its damage otherwise raises as it is."""
     try:
-        pieces = decrypted_range(
-            store=get_store(), blob_key=file.blob_key, dek=file_dek(file=file, keys=build.keys),
-            context=stream_context(user_id=file.owner_id, file_id=str(file.pk), dek_version=file.dek_version),
-            ciphertext_size=file.ciphertext_size, plaintext_size=file.plaintext_size,
-            start=0, end=max(0, file.plaintext_size - 1), read_ahead=settings.COFFER_FILE_READ_AHEAD,
-        )
-        for piece in pieces:
-            build.progress.add(nbytes=len(piece))
-            yield piece
-    except (BlobNotFound, IntegrityError):
-        if not File.objects.filter(owner_id=build.owner_id, pk=file.pk, blob_key=file.blob_key).exists():
-            raise VaultChanged() from None
-        raise
+        yield from _decrypted(build, file)
+    except (BlobNotFound, IntegrityError) as error:
+        _unreadable(build, file, error)
 
 
 # ---- 4. the archive ----

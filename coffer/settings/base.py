@@ -392,6 +392,8 @@ COFFER_EXPORT_MAX_RESTARTS = env.int("COFFER_EXPORT_MAX_RESTARTS", default=5)
 COFFER_EXPORT_MAX_BUILDS = env.int("COFFER_EXPORT_MAX_BUILDS", default=20)
 COFFER_EXPORT_RETRY_MAX_SECONDS = env.int("COFFER_EXPORT_RETRY_MAX_SECONDS", default=300)
 COFFER_EXPORT_TIME_LIMIT_SECONDS = env.int("COFFER_EXPORT_TIME_LIMIT_SECONDS", default=3000)
+# Files read at once for their digests (each with its read-ahead, COFFER_FILE_READ_AHEAD x 8 MiB).
+COFFER_EXPORT_HASH_THREADS = env.int("COFFER_EXPORT_HASH_THREADS", default=2)
 CELERY_BEAT_SCHEDULE["exports-redrive"] = {"task": "exports.tasks.export_redrive", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["exports-expire"] = {"task": "exports.tasks.export_expire", "schedule": 600.0}
 
