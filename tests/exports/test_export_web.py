@@ -65,3 +65,10 @@ def test_another_user_gets_404_for_the_progress_page(browser, unlocked_bob):
     keys = vault_keys(user=unlocked_bob.user, unlock_secret=unlocked_bob.unlock_secret)
     job = export_start(user=unlocked_bob.user, keys=keys, passphrase=PASSPHRASE)
     assert browser.get(f"/settings/export/{job.id}/").status_code == 404
+
+
+def test_the_start_page_lists_recent_exports_with_their_pages(browser):
+    browser.post("/settings/export/", {"passphrase": PASSPHRASE})
+    job = ExportJob.objects.get()
+    page = browser.get("/settings/export/").content.decode()
+    assert f'href="/settings/export/{job.id}/"' in page and "being made" in page

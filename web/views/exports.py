@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from exports.errors import ExportError
 from exports.passphrases import MIN_LENGTH, passphrase_suggest
-from exports.selectors import export_get
+from exports.selectors import export_get, export_list
 from exports.services import export_start
 
 from ..decorators import unlocked_vault_required
@@ -44,8 +44,9 @@ def export_start_view(request):
             messages.success(request, "Your export is being made. You can keep using your vault meanwhile.")
             return redirect(reverse("export-progress", args=[job.id]))
     status = 400 if form.errors else 200
-    return render(request, "web/exports/start.html", {"form": form, "suggestion": passphrase_suggest()},
-                  status=status)
+    return render(request, "web/exports/start.html", {
+        "form": form, "suggestion": passphrase_suggest(), "exports": export_list(owner=request.user)[:5],
+    }, status=status)
 
 
 @unlocked_vault_required
