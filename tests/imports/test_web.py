@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -12,6 +10,7 @@ from imports.models import ImportJob
 from records.models import Record
 from tests.conftest import PIN
 from tests.imports.conftest import fixture_bytes, run
+from tests.web.test_page_safety import _check
 
 
 @pytest.fixture
@@ -95,9 +94,14 @@ def test_another_user_gets_404_for_an_import_page(web, bob):
     assert ImportJob.objects.get().state == "preview"
 
 
-def test_the_pages_carry_no_inline_script(web):
+def test_the_import_pages_are_as_strict_as_every_other_page(web):
+    """tests/web/test_page_safety.py's checks: strict CSP, no inline script or style, no
+    event handler attributes, a CSRF token in every POST form, a label for every control."""
     web.post("/settings/import/", {"source": _source()})
     job = ImportJob.objects.get()
-    for url in ("/settings/import/", f"/settings/import/{job.id}/"):
-        page = web.get(url).content.decode()
-        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page), url
+    _check(web.get("/settings/import/"))
+    _check(web.get(f"/settings/import/{job.id}/"))  # the preview
+    web.post(f"/settings/import/{job.id}/confirm")
+    _check(web.get(f"/settings/import/{job.id}/"))  # running
+    run(str(job.id))
+    _check(web.get(f"/settings/import/{job.id}/"))  # done
