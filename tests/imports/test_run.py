@@ -142,3 +142,22 @@ def test_no_name_from_the_source_is_kept_in_the_clear_while_it_runs(unlocked_ali
     job = ImportJob.objects.get(pk=job_id)
     rows = [*ImportFile.objects.values_list("ref_digest", "content_type"), (job.error_code, job.error_detail)]
     assert "scan.pdf" not in repr(rows) and PASSPORT_ITEM not in repr(rows)
+
+
+def test_a_preview_nobody_confirms_is_dropped_with_its_source_after_a_day(unlocked_alice, settings,
+                                                                          django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from imports.worker import import_redrive
+
+    old = upload(unlocked_alice, fixture_bytes("cxf_every_field.json")).json()["id"]
+    fresh = upload(unlocked_alice, fixture_bytes("cxf_every_field.json")).json()["id"]
+    ImportJob.objects.filter(pk=old).update(created_at=timezone.now() - timedelta(seconds=settings.COFFER_IMPORT_PREVIEW_SECONDS + 1))
+    source_key = ImportJob.objects.get(pk=old).source_blob_key
+    with django_capture_on_commit_callbacks(execute=True):
+        import_redrive()
+    assert ImportJob.objects.get(pk=old).state == "cancelled" and not get_store().exists(source_key)
+    assert bytes(ImportJob.objects.get(pk=old).sealed_material) == b""
+    assert ImportJob.objects.get(pk=fresh).state == "preview"
