@@ -27,6 +27,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from audit.services import audit_record
+from coffer.retry import retry_delay
 from coffer.seams import seam
 from exports.age import age_header, new_file_key, payload_encrypt
 from files.ranges import ByteRange, requested_range
@@ -112,7 +113,7 @@ def _enqueue(job_id, countdown: float = 0) -> None:
 @dataclass(frozen=True)
 class BuildOutcome:
     finished: bool
-    retry: bool = False
+    retry_in: float | None = None  # seconds until the next build, after a transient fault
 
 
 def _lease() -> timedelta:
@@ -169,12 +170,14 @@ def export_build(*, job_id) -> BuildOutcome:
     except (IntegrityError, BlobNotFound):
         _fail(job, "A record or file of the vault failed its integrity check; the export was stopped.")
     except Exception as exc:
-        # Storage or database away: the lease goes, and the task retries with backoff.
+        # Storage or database away: the lease goes, and the task runs again after a backoff
+        # with jitter that grows with the builds (coffer/retry.py), up to COFFER_EXPORT_MAX_BUILDS.
         logger.warning("export %s: build failed (%s); it will be retried", job.pk, type(exc).__name__)
         ExportJob.objects.filter(pk=job.pk, builds=job.builds).update(
             lease_until=None, error=type(exc).__name__[:200]
         )
-        return BuildOutcome(finished=False, retry=True)
+        return BuildOutcome(finished=False,
+                            retry_in=min(retry_delay(job.builds), settings.COFFER_EXPORT_RETRY_MAX_SECONDS))
     return BuildOutcome(finished=True)
 
 

@@ -11,15 +11,14 @@ from . import services
 
 # One build is one task, so it gets its own limits (the default soft limit is 120 s):
 # both stay below the broker's visibility timeout, so a live build is never delivered twice.
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True,
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True,
              soft_time_limit=settings.COFFER_EXPORT_TIME_LIMIT_SECONDS - 60,
              time_limit=settings.COFFER_EXPORT_TIME_LIMIT_SECONDS)
-def export_build(self, job_id: str) -> None:
+def export_build(job_id: str) -> None:
     outcome = services.export_build(job_id=job_id)
-    if outcome.retry:
+    if outcome.retry_in is not None:
         # Storage or database away: again after a backoff; beat's redrive covers a lost retry.
-        countdown = min(settings.COFFER_EXPORT_RETRY_MAX_SECONDS, 2 ** min(self.request.retries, 10))
-        export_build.apply_async((job_id,), countdown=countdown)
+        export_build.apply_async((job_id,), countdown=outcome.retry_in)
 
 
 @shared_task(acks_late=True, ignore_result=True)
