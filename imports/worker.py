@@ -205,16 +205,19 @@ def _commit(job: ImportJob, material: JobMaterial, plan, staged: dict[str, Impor
                             record_id=records[f.record_index].pk if f.record_index is not None else None)
                  for f in staged.values()]
         File.objects.bulk_create(files, batch_size=500)
-        for record in records:
-            record_event(action="record.create", record=record, by_system=True, via="import")
-        for file in files:
-            file_event(action="file.create", file=file, by_system=True, via="import")
         ImportFile.objects.filter(job=job).delete()
         job.state, job.finished_at = ImportJob.State.DONE, timezone.now()
         job.records_created, job.files_created = len(records), len(files)
         job_end(job)
+        # Last, and the only event in the transaction: appending to the audit chain locks
+        # its head until commit, which every user's audited action waits on.
         audit_record(action="import.finish", subject=job.owner, target_kind="import", target_id=job.id,
                      details={"records": len(records), "files": len(files), "left": job.left_count})
+    # One event per row, each appended on its own after the commit that import.finish sealed.
+    for record in records:
+        record_event(action="record.create", record=record, by_system=True, via="import", import_id=str(job.id))
+    for file in files:
+        file_event(action="file.create", file=file, by_system=True, via="import", import_id=str(job.id))
 
 
 def _fail(job: ImportJob, code: str, detail: str) -> None:

@@ -80,6 +80,9 @@ def test_it_audits_start_and_finish(unlocked_alice):
     run(job_id)
     actions = list(AuditEvent.objects.filter(target_id=job_id).values_list("action", "outcome"))
     assert ("import.start", "success") in actions and ("import.finish", "success") in actions
+    created = AuditEvent.objects.filter(action="record.create", target_id__in=[str(pk) for pk in
+                                                                             Record.objects.values_list("pk", flat=True)])
+    assert created.count() == 5
 
 
 def test_it_ends_with_its_source_and_key_material_gone(unlocked_alice, django_capture_on_commit_callbacks):
