@@ -9,6 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.scopes import VAULT_MANAGE
@@ -73,12 +74,18 @@ def export_output(job, request) -> dict:
 
 class ExportListView(APIView):
     required_scopes = {"GET": VAULT_MANAGE, "POST": VAULT_MANAGE}
+    # Starting runs scrypt (256 MiB, about a second at the production work factor):
+    # rate-limited like an unlock, per user.
+    throttle_scope = "unlock"
+
+    def get_throttles(self):
+        return [ScopedRateThrottle()] if self.request.method == "POST" else []
 
     @extend_schema(responses={200: ExportOutput(many=True), **errors(401, 403)})
     def get(self, request):
         return Response([export_output(job, request) for job in export_list(owner=request.user)[:20]])
 
-    @extend_schema(request=ExportInput, responses={202: ExportOutput, **errors(400, 401, 403, 409, 423)},
+    @extend_schema(request=ExportInput, responses={202: ExportOutput, **errors(400, 401, 403, 409, 423, 429)},
                    description="Starts an encrypted export of the whole vault. A weak passphrase answers 400 "
                    "`weak_passphrase` with a `suggestion`; a running rotation or export answers 409.")
     def post(self, request):

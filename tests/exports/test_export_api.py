@@ -179,3 +179,14 @@ def test_a_damaged_record_fails_the_export_and_erases_its_keys(unlocked_alice):
     assert (job.state, bytes(job.sealed_material), job.blob_key) == ("failed", b"", "")
     assert "integrity" in job.error
     assert unlocked_alice.client.get(f"{EXPORTS_URL}{job_id}/").json()["error"] == job.error
+
+
+def test_starting_is_rate_limited_like_an_unlock(unlocked_alice, monkeypatch):
+    from rest_framework.throttling import ScopedRateThrottle
+
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"unlock": "2/min"})
+    answers = [unlocked_alice.client.post(EXPORTS_URL, {"passphrase": "weak"}, format="json").status_code
+               for _ in range(3)]
+    # The unlock that opened this session counted against the same per-user budget.
+    assert answers[0] == 400 and answers[2] == 429, answers
+    assert unlocked_alice.client.get(EXPORTS_URL).status_code == 200  # listing is not limited

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
+from coffer.limits import throttled
 from exports.errors import ExportError
 from exports.passphrases import MIN_LENGTH, passphrase_suggest
 from exports.selectors import export_get, export_list
@@ -32,6 +33,7 @@ class ExportStartForm(forms.Form):
 @sensitive_post_parameters()
 @unlocked_vault_required
 @require_http_methods(["GET", "POST"])
+@throttled("unlock")  # scrypt runs in the request
 def export_start_view(request):
     form = ExportStartForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
