@@ -4,11 +4,14 @@ database through the ORM, so they need committed rows (`transaction=True`)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CLIENT_DIR = ROOT / "clients" / "python"
@@ -54,3 +57,26 @@ def run_cli(*args: str, env: dict[str, str], cwd: Path, input: str | None = None
         [sys.executable, "-m", "coffer_client", *args], env=env, cwd=cwd, input=input,
         capture_output=True, text=True, timeout=timeout,
     )
+
+
+def ok(result) -> str:
+    assert result.returncode == 0, (result.stdout, result.stderr)
+    return result.stdout
+
+
+def as_json(result):
+    return json.loads(ok(result))
+
+
+@pytest.fixture
+def signed_in(live_coffer, tmp_path):
+    """alice, signed in by `coffer login` with her vault set up by `coffer setup`."""
+    make_user("alice", password=PASSWORD)
+    env = client_env(tmp_path, COFFER_SERVER=live_coffer.url, COFFER_PASSWORD=PASSWORD, COFFER_PIN=PIN)
+    login = as_json(run_cli("login", "--username", "alice", "--json", env=env, cwd=tmp_path))
+    assert login["server"] == live_coffer.url and "vault:manage" in login["scopes"]
+    config = tmp_path / "coffer-config.json"
+    assert config.stat().st_mode & 0o777 == 0o600 and PASSWORD not in config.read_text()
+    assert len(as_json(run_cli("setup", "--json", env=env, cwd=tmp_path))["recovery_code"]) >= 20
+    del env["COFFER_PASSWORD"], env["COFFER_PIN"]
+    return env

@@ -33,7 +33,7 @@ def unlocked(coffer):
 
 
 def test_sign_in_setup_unlock_and_lock_keeping_the_unlock_secret_in_memory_only(live_coffer):
-    from coffer_client import Coffer, Forbidden, NotSupported, Unauthorized, VaultLocked, WrongPin, token_create
+    from coffer_client import Coffer, Forbidden, Unauthorized, VaultLocked, WrongPin, token_create
 
     make_user("ada", password=PASSWORD)
     with pytest.raises(Unauthorized) as refused:
@@ -67,9 +67,6 @@ def test_sign_in_setup_unlock_and_lock_keeping_the_unlock_secret_in_memory_only(
     coffer.unlock_secret = secret  # the old secret opens nothing after lock
     with pytest.raises(VaultLocked):
         coffer.records()
-    # Exports (DESIGN §10) have no server endpoint yet: a clear refusal, no request.
-    with pytest.raises(NotSupported, match="no export endpoint"):
-        coffer.export()
     coffer.close()
 
 

@@ -23,7 +23,6 @@ from .errors import (
     InvalidRequest,
     LockedOut,
     NotFound,
-    NotSupported,
     PayloadTooLarge,
     PreconditionFailed,
     PreconditionRequired,
@@ -38,7 +37,7 @@ from .errors import (
     VerificationError,
     WrongPin,
 )
-from .models import FileInfo, Grant, Record, Rotation, UnlockSession
+from .models import Export, FileInfo, Grant, Record, Rotation, UnlockSession
 from .transport import RetryPolicy
 from .user import Coffer
 from .verify import OpenedGrant, SharedRecord, VerifiedAttestation, open_grant, verify_attestation
@@ -46,9 +45,9 @@ from .verify import OpenedGrant, SharedRecord, VerifiedAttestation, open_grant, 
 __version__ = "0.1.0"
 
 __all__ = [
-    "ALL_SCOPES", "ApiError", "AppClient", "AppKeys", "AppSignature", "Coffer", "CofferError", "Conflict",
+    "ALL_SCOPES", "ApiError", "AppClient", "AppKeys", "AppSignature", "Coffer", "CofferError", "Conflict", "Export",
     "FileInfo", "Forbidden", "Grant", "IntegrityFailure", "InvalidRequest", "LockedOut", "NotFound",
-    "NotSupported", "OpenedGrant", "PayloadTooLarge", "PreconditionFailed", "PreconditionRequired",
+    "OpenedGrant", "PayloadTooLarge", "PreconditionFailed", "PreconditionRequired",
     "QuotaExceeded", "RateLimited", "Record", "RetryPolicy", "Rotation", "ServerError", "ServiceUnavailable",
     "SharedRecord", "TransferError", "Unauthorized", "UnlockSession", "UnsupportedFileType", "VaultLocked",
     "VerificationError", "VerifiedAttestation", "WrongPin", "canonical_json", "open_grant", "parse_canonical",

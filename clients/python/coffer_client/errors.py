@@ -115,10 +115,6 @@ class TransferError(CofferError):
     short when a stored chunk fails its integrity check, so this can mean damage."""
 
 
-class NotSupported(CofferError):
-    """The server has no endpoint for this yet."""
-
-
 _BY_CODE: dict[str, type[ApiError]] = {
     "wrong_pin": WrongPin,
     "integrity_error": IntegrityFailure,

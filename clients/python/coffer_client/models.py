@@ -73,6 +73,30 @@ class Rotation:
 
 
 @dataclass(frozen=True)
+class Export:
+    """An encrypted export of the whole vault (an age file, opened with `age -d` and its passphrase)."""
+
+    id: str
+    state: str
+    filename: str
+    items_total: int
+    items_done: int
+    bytes_total: int
+    bytes_done: int
+    progress: float
+    size: int
+    error: str
+    download_url: str | None
+    created_at: str
+    finished_at: str | None
+    expires_at: str | None
+
+    @property
+    def running(self) -> bool:
+        return self.state == "running"
+
+
+@dataclass(frozen=True)
 class Grant:
     """A grant as its user sees it: which app, which records and fields, until when."""
 

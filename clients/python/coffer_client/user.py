@@ -8,13 +8,12 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
 
-from .errors import NotSupported
-from .models import FileInfo, Grant, Progress, Record, Rotation, UnlockSession, from_json
+from .models import Export, FileInfo, Grant, Progress, Record, Rotation, UnlockSession, from_json
 from .transfers import Source, byte_range, download, upload_body
 from .transport import RetryPolicy, Transport
 
@@ -204,22 +203,46 @@ class Coffer:
         interval: float = 1.0, timeout: float | None = None,
     ) -> Rotation:
         """Polls until the job is `done` or `failed`, calling `on_progress` with each state."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            job = self.rotation(job_id)
-            if on_progress:
-                on_progress(job)
-            if not job.running:
-                return job
-            if deadline is not None and time.monotonic() >= deadline:
-                raise TimeoutError(f"rotation {job_id} still running after {timeout} s")
-            time.sleep(interval)
+        return _follow(lambda: self.rotation(job_id), f"rotation {job_id}", on_progress, interval, timeout)
 
     # ---- exports ----
 
-    def export(self, *args: Any, **kwargs: Any) -> None:
-        """Not there yet: the server has no export endpoint (DESIGN §10, issue 18)."""
-        raise NotSupported("This Coffer server has no export endpoint yet, so there is nothing to export from.")
+    def export_passphrase_suggestion(self) -> str:
+        """A strong passphrase the server suggests (random words); yours to keep, never stored."""
+        return str(self._call("GET", "/api/v1/exports/passphrase-suggestion/")["passphrase"])
+
+    def start_export(self, passphrase: str) -> Export:
+        """Starts an encrypted export of the whole vault (needs it unlocked). The server builds
+        it in the background; follow it with follow_export(), then download_export()."""
+        return from_json(Export, self._call("POST", "/api/v1/exports/", json={"passphrase": passphrase}))
+
+    def exports(self) -> list[Export]:
+        return [from_json(Export, job) for job in self._call("GET", "/api/v1/exports/")]
+
+    def export(self, job_id: str) -> Export:
+        return from_json(Export, self._call("GET", self._export_url(job_id)))
+
+    def follow_export(
+        self, job_id: str, *, on_progress: Callable[[Export], None] | None = None,
+        interval: float = 1.0, timeout: float | None = None,
+    ) -> Export:
+        """Polls until the export is `done`, `failed` or `expired`, calling `on_progress` with each state."""
+        return _follow(lambda: self.export(job_id), f"export {job_id}", on_progress, interval, timeout)
+
+    def download_export(
+        self, job_id: str, destination: str | Path, *, resume: bool = True, attempts: int = 5,
+        progress: Progress | None = None,
+    ) -> Path:
+        """Writes the finished export (still encrypted: `age -d` opens it) to `destination`,
+        through `<destination>.part`, continuing an interrupted download with Range."""
+        job = self.export(job_id)
+        return download(
+            self.http, self._export_url(job_id) + "download", Path(destination), headers=self._headers(),
+            size=job.size, resume=resume, attempts=attempts, progress=progress,
+        )
+
+    def _export_url(self, job_id: str) -> str:
+        return f"/api/v1/exports/{quote(job_id, safe='')}/"
 
     # ---- sharing with apps ----
 
@@ -248,3 +271,21 @@ class Coffer:
     def publish_key_handle(self) -> str:
         """A new handle under which anyone can fetch your public keys; the old one stops working."""
         return str(self._call("POST", "/api/v1/key-handle")["handle"])
+
+
+Job = TypeVar("Job", Rotation, Export)
+
+
+def _follow(fetch: Callable[[], Job], what: str, on_progress: Callable[[Job], None] | None,
+            interval: float, timeout: float | None) -> Job:
+    """Polls a background job until it stops running."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        job = fetch()
+        if on_progress:
+            on_progress(job)
+        if not job.running:
+            return job
+        if deadline is not None and time.monotonic() >= deadline:
+            raise TimeoutError(f"{what} still running after {timeout} s")
+        time.sleep(interval)

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from ..auth import ALL_SCOPES, token_create
-from ..errors import NotSupported
 from .app import app
-from .common import State, config_read, config_write, emit, fail, json_option, reported_errors, secret, state, unlocked
+from .common import (
+    State,
+    config_read,
+    config_write,
+    emit,
+    fail,
+    json_option,
+    reported_errors,
+    secret,
+    state,
+    transfer_progress,
+    unlocked,
+)
 from .files import files
 from .records import records
 
@@ -121,10 +134,31 @@ def rotate(kind: str, follow: bool) -> None:
 
 
 @cli.command()
-def export() -> None:
-    """Export the vault (not yet available on the server)."""
-    with reported_errors():
-        raise NotSupported("This Coffer server has no export endpoint yet, so `coffer export` cannot run.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the .age file (default: the server's name for it, in this directory).")
+@click.option("--force", is_flag=True, help="Replace the file if it exists.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@json_option
+def export(output: Path | None, force: bool, quiet: bool) -> None:
+    """Export the whole vault as one encrypted file, opened with `age -d` and its passphrase.
+
+    The passphrase is asked twice (or read from COFFER_EXPORT_PASSPHRASE); the server
+    refuses a weak one and suggests a strong one. The server builds the file in the
+    background; this waits for it, then downloads it."""
+    with reported_errors(), state().coffer() as coffer, unlocked(coffer):
+        passphrase = secret("COFFER_EXPORT_PASSPHRASE", "Export passphrase", confirm=True)
+        job = coffer.start_export(passphrase)
+        with transfer_progress("building the export", quiet) as building:
+            job = coffer.follow_export(job.id, on_progress=lambda j: building(j.bytes_done, j.bytes_total or 1))
+        if job.state != "done":
+            fail(f"The export {job.state}: {job.error or 'see the web page of the export'}.")
+        destination = output or Path(job.filename)
+        if destination.exists() and not force:
+            fail(f"{destination} exists; --force replaces it.", 2)
+        with transfer_progress(f"down {destination.name}", quiet) as progress:
+            coffer.download_export(job.id, destination, progress=progress)
+    emit({**job.__dict__, "path": str(destination)},
+         text=f"Wrote {destination} ({job.size} bytes). Open it with: age -d -o export.tar {destination}")
 
 
 cli.add_command(records)
