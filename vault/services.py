@@ -376,13 +376,20 @@ def _open_with_pin(vault: Vault, pin: str) -> tuple[bytes, VaultKeys]:
 # ---- unlock and lock ----
 
 
-def vault_unlock(*, user, pin: str, request=None) -> UnlockSession:
+def _checked_pin(user, pin: str, request, action: str) -> tuple[Vault, bytes, VaultKeys]:
+    """The PIN checked as an attempt (a wrong one counts towards the back-off), within the
+    cap on concurrent Argon2id work: the vault as read, its server share and keys."""
     with _argon2_slot():
-        vault = _begin_attempt(user, request, "vault.unlock")
+        vault = _begin_attempt(user, request, action)
         try:
             server_share, keys = _open_with_pin(vault, pin)
         except IntegrityError:
-            raise _attempt_failed(vault, user, request, "vault.unlock") from None
+            raise _attempt_failed(vault, user, request, action) from None
+    return vault, server_share, keys
+
+
+def vault_unlock(*, user, pin: str, request=None) -> UnlockSession:
+    vault, server_share, keys = _checked_pin(user, pin, request, "vault.unlock")
     # KDF upgrade: same vault keys, stronger PIN stretching, on this successful unlock.
     upgrade = _new_credentials(pin, server_share, user.pk) if KdfParams.from_dict(vault.kdf_params) != _profile() else None
     seam("vault.unlock.commit")
@@ -475,12 +482,7 @@ def vault_change_pin(*, user, pin: str, new_pin: str, unlock_secret: str | None 
     _check_pin_policy(new_pin, "new_pin")
     if normalize_pin(new_pin) == normalize_pin(pin):
         raise VaultError("pin_unchanged", "The new PIN is the same as the current one. Choose another.", field="new_pin")
-    with _argon2_slot():
-        vault = _begin_attempt(user, request, "vault.pin_change")
-        try:
-            server_share, keys = _open_with_pin(vault, pin)
-        except IntegrityError:
-            raise _attempt_failed(vault, user, request, "vault.pin_change") from None
+    vault, server_share, keys = _checked_pin(user, pin, request, "vault.pin_change")
     credentials = _new_credentials(new_pin, server_share, user.pk)
     seam("vault.pin_change.commit")
     with vault_locked(user_id=user.pk) as locked:
@@ -559,12 +561,7 @@ def vault_new_recovery_code(*, user, pin: str, request=None) -> str:
     code changed meanwhile, and seals the versions that exist then, a rotation's newest
     included.
     """
-    with _argon2_slot():
-        vault = _begin_attempt(user, request, "vault.recovery_code_new")
-        try:
-            server_share, keys = _open_with_pin(vault, pin)
-        except IntegrityError:
-            raise _attempt_failed(vault, user, request, "vault.recovery_code_new") from None
+    vault, server_share, keys = _checked_pin(user, pin, request, "vault.recovery_code_new")
     new_code = new_recovery_code()
     new_pk = bytes(recovery_private_key(new_code, server_share, str(user.pk)).public_key)
     seam("vault.recovery_code_new.commit")
