@@ -69,6 +69,20 @@ def test_a_rotation_cannot_start_while_an_export_runs(alice):
     rotate(client, "reencrypt")  # once the export is done, a rotation starts
 
 
+def test_a_failed_rotation_cannot_resume_while_an_export_runs(alice):
+    vaulted = fill(alice)
+    client = vaulted.unlock()
+    rotation_id = rotate(client, "rewrap")  # no worker: it stays running, until it is marked failed
+    RotationJob.objects.filter(pk=rotation_id).update(state=RotationJob.State.FAILED)
+    job_id = _export(client)
+    with Held("export.build.file", run=lambda: export_build(job_id=job_id)) as held:
+        response = client.post(f"/api/v1/vault/rotations/{rotation_id}/resume")
+        assert response.status_code == 409 and response.json()["code"] == "export_running"
+        held.release()
+    assert RotationJob.objects.get(pk=rotation_id).state == RotationJob.State.FAILED
+    assert ExportJob.objects.get(pk=job_id).state == "done"
+
+
 def test_an_export_cannot_start_while_a_rotation_runs(alice):
     vaulted = fill(alice)
     client = vaulted.unlock()

@@ -334,6 +334,7 @@ def rotation_resume(*, job: RotationJob, actor, request=None) -> RotationJob:
                                 "Only the newest failed rotation can be resumed; start a new one instead.", status=409)
         if RotationJob.objects.filter(vault=vault, state=RotationJob.State.RUNNING).exists():
             raise _already_running()
+        vault_busy_refuse(vault=vault)  # as at the start: never beside an export or an import
         RotationItem.objects.filter(job=job).exclude(state=RotationItem.State.DONE).update(
             attempts=0, error="", lease_until=None
         )
