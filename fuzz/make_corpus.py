@@ -235,6 +235,32 @@ def record_schemas() -> dict[str, bytes]:
     return seeds
 
 
+def import_sources() -> dict[str, bytes]:
+    """The hand-written CXF and Bitwarden fixtures, a Bitwarden zip and a Coffer export's
+    tar, each behind the byte that picks its reader (fuzz/import_sources.py)."""
+    import io
+    import tarfile
+    import zipfile
+
+    fixtures = harness.ROOT / "tests" / "interchange" / "fixtures"
+    cxf, bitwarden = (fixtures / "cxf_every_field.json").read_bytes(), (fixtures / "bitwarden_export.json").read_bytes()
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as out:  # fixed dates: the same bytes on every run
+        out.writestr(zipfile.ZipInfo("data.json", (2026, 1, 1, 0, 0, 0)), bitwarden)
+        out.writestr(zipfile.ZipInfo("attachments/b1000000-0000-4000-8000-000000000004/scan.pdf",
+                                     (2026, 1, 1, 0, 0, 0)), b"%PDF-1.7\nscan")
+    records = json.dumps({"format": "coffer-export", "version": 1, "username": "u", "files": [], "records": [
+        {"id": "00000000-0000-4000-8000-000000000001", "kind": "note", "label": "n", "schema_version": 1,
+         "fields": {"title": "t", "text": "x"}, "files": []}]}).encode()
+    tar = io.BytesIO()
+    with tarfile.open(fileobj=tar, mode="w", format=tarfile.PAX_FORMAT) as out:
+        info = tarfile.TarInfo("coffer-export/records.json")
+        info.size = len(records)
+        out.addfile(info, io.BytesIO(records))
+    return {"cxf.json": b"\x00" + cxf, "bitwarden.json": b"\x00" + bitwarden, "bitwarden.zip": b"\x01" + archive.getvalue(),
+            "export.tar": b"\x02" + tar.getvalue()}
+
+
 GENERATORS = {
     "record_blob": record_blob,
     "wrapped_key": wrapped_key,
@@ -246,6 +272,7 @@ GENERATORS = {
     "audit_export": audit_export,
     "record_checks": record_checks,
     "record_schemas": record_schemas,
+    "import_sources": import_sources,
 }
 
 

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import io
 import json
+import lzma
+import struct
 import tarfile
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -29,6 +32,10 @@ from records.sealing import Payload, encode_payload
 
 from .errors import ImportRefused
 from .models import ImportJob
+
+# What zipfile (and its decompressors) raise for a damaged archive, besides BadZipFile.
+ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError,
+              RuntimeError, zlib.error, lzma.LZMAError, struct.error)
 
 AGE_MAGIC = b"age-encryption.org/v1\n"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -177,8 +184,11 @@ class ExportReader:
             if member is None:
                 raise ImportRefused("export_invalid", "The export holds no records.json.")
             if member.name == EXPORT_ROOT + "records.json":
-                handle = self._tar.extractfile(member)
-                self.plan = plan_from_export(parse_json(handle.read(settings.COFFER_IMPORT_MAX_JSON_BYTES + 1)))
+                try:
+                    raw = self._tar.extractfile(member).read(settings.COFFER_IMPORT_MAX_JSON_BYTES + 1)
+                except (tarfile.TarError, EOFError):
+                    raise ImportRefused("export_invalid", "The export's archive is damaged.") from None
+                self.plan = plan_from_export(parse_json(raw))
                 return
 
     def files(self) -> Iterator[tuple[str, tarfile.TarInfo, io.BufferedReader]]:
@@ -259,8 +269,8 @@ def open_zip(seekable) -> tuple[zipfile.ZipFile, ImportPlan]:
     try:
         archive = zipfile.ZipFile(seekable)
         members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError):
-        raise ImportRefused("bitwarden_zip_invalid", "The zip file is damaged.") from None
+    except ZIP_ERRORS:
+        raise _damaged_zip() from None
     for info in members:
         if (info.external_attr >> 16) & 0o170000 not in (0, 0o100000, 0o040000):
             raise ImportRefused("bitwarden_zip_layout", "The zip holds a link or a device.")
@@ -272,10 +282,17 @@ def open_zip(seekable) -> tuple[zipfile.ZipFile, ImportPlan]:
         raise ImportRefused("bitwarden_zip_layout", "The zip holds no data.json.") from None
     except SourceError as exc:
         raise refused(exc) from None
-    except (zipfile.BadZipFile, OSError, EOFError):
-        raise ImportRefused("bitwarden_zip_invalid", "The zip file is damaged.") from None
-    _leave_unsupported_files(archive, plan)
+    except ZIP_ERRORS:
+        raise _damaged_zip() from None
+    try:
+        _leave_unsupported_files(archive, plan)
+    except ZIP_ERRORS:
+        raise _damaged_zip() from None
     return archive, plan
+
+
+def _damaged_zip() -> ImportRefused:
+    return ImportRefused("bitwarden_zip_invalid", "The zip file is damaged.")
 
 
 def _leave_unsupported_files(archive: zipfile.ZipFile, plan: ImportPlan) -> None:
@@ -331,8 +348,8 @@ class _ZipSource(OpenedSource):
             with self.archive.open(name) as handle:
                 while piece := handle.read(PIECE):
                     yield piece
-        except (zipfile.BadZipFile, OSError, EOFError):
-            raise ImportRefused("bitwarden_zip_invalid", "The zip file is damaged.") from None
+        except ZIP_ERRORS:
+            raise _damaged_zip() from None
 
 
 class _ExportSource(OpenedSource):

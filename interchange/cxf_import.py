@@ -150,7 +150,8 @@ def _kept_elsewhere(type_name: str, data: dict[str, Any], marked: dict[str, str]
 
     def kept(name: str, value: str) -> bool:
         if type_name == "credit-card" and name == "cardType":
-            return bool(data.get("number")) and card_brand(data["number"].replace(" ", "")) == value.strip().lower()
+            digits = (data.get("number") or "").replace(" ", "")
+            return digits.isascii() and digits.isdigit() and card_brand(digits) == value.strip().lower()
         if type_name == "passport" and name == "passportType":
             return marked.get("mrz", "")[:2].rstrip("<") == value.strip().upper()
         return False

@@ -150,3 +150,10 @@ def test_it_lists_a_country_that_is_no_iso_code():
     plan = plan_from_cxf(document)
     assert "identity-document: issuingCountry" in {item.what for item in plan.left}
     assert "issuing_country" not in plan.records[0].data
+
+
+def test_a_card_number_that_is_not_digits_is_listed_not_a_crash():
+    document = _document()
+    document["accounts"][0]["items"][3]["credentials"][0]["number"]["value"] = "42pe"
+    plan = plan_from_cxf(document)
+    assert "credit-card: cardType" in {item.what for item in plan.left}
