@@ -257,7 +257,9 @@ def _export_file(file: object) -> PlannedFile:
 def open_export(passphrase: str, ciphertext: Iterable[bytes]) -> ExportReader:
     """The export's reader; ImportRefused for a wrong passphrase or a damaged header."""
     try:
-        return ExportReader(age_decrypt_stream(passphrase, ciphertext))
+        # scrypt's cost is the file's to choose: capped, so an upload cannot ask for GiBs.
+        max_work_factor = max(settings.COFFER_IMPORT_MAX_WORK_FACTOR, settings.COFFER_EXPORT_WORK_FACTOR)
+        return ExportReader(age_decrypt_stream(passphrase, ciphertext, max_work_factor=max_work_factor))
     except AgeError:
         raise unreadable_export() from None
 

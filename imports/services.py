@@ -33,7 +33,7 @@ from . import readers
 from .errors import ImportRefused, import_running, not_in_preview, rotation_running
 from .material import JobMaterial, new_material, open_material, open_preview, seal_material, seal_preview, source_context
 from .models import ImportJob
-from .source import SeekableSource, SourceWriter, source_delete, source_stream
+from .source import SeekableSource, SourceStorageUnavailable, SourceWriter, source_delete, source_stream
 
 
 # ---- upload and preview ----
@@ -72,7 +72,10 @@ def import_create(*, incoming: NewImport, request=None) -> ImportJob:
                                 field="passphrase")
         job = ImportJob(id=incoming.job_id, owner=owner, source_format=source_format, source_blob_key=writer.blob_key,
                         source_size=writer.plaintext_size, source_ciphertext_size=writer.ciphertext_size)
-        opened = source_open(job, incoming.material)
+        try:
+            opened = source_open(job, incoming.material)
+        except IntegrityError:
+            raise SourceStorageUnavailable() from None  # the object just written reads back damaged
         job.source_format = opened.source_format
         plan = opened.plan
         job.records_planned = len(plan.records)
@@ -116,7 +119,8 @@ def job_material(job: ImportJob) -> JobMaterial:
 
 
 def source_open(job: ImportJob, material: JobMaterial) -> readers.OpenedSource:
-    """The stored source, opened (AgeError and IntegrityError become refusals)."""
+    """The stored source, opened; a wrong passphrase or damaged export is a refusal.
+    IntegrityError (the stored object itself damaged) reaches the caller."""
     store = get_store()
     context = source_context(user_id=job.owner_id, job_id=str(job.id))
     try:

@@ -405,4 +405,6 @@ COFFER_IMPORT_MAX_ITEMS = env.int("COFFER_IMPORT_MAX_ITEMS", default=5000)
 COFFER_IMPORT_STEP_SECONDS = env.int("COFFER_IMPORT_STEP_SECONDS", default=20)
 COFFER_IMPORT_STALE_SECONDS = env.int("COFFER_IMPORT_STALE_SECONDS", default=300)
 COFFER_IMPORT_PREVIEW_SECONDS = env.int("COFFER_IMPORT_PREVIEW_SECONDS", default=24 * 3600)
+# The highest age scrypt work factor an imported export may ask for (at least COFFER_EXPORT_WORK_FACTOR).
+COFFER_IMPORT_MAX_WORK_FACTOR = env.int("COFFER_IMPORT_MAX_WORK_FACTOR", default=18)
 CELERY_BEAT_SCHEDULE["imports-redrive"] = {"task": "imports.tasks.import_redrive", "schedule": 120.0}

@@ -123,3 +123,12 @@ def test_a_tampered_export_header_is_refused_at_upload(unlocked_bob, export_byte
     tampered[30] ^= 0x01
     response = upload(unlocked_bob, bytes(tampered), name="export.age", passphrase=PASSPHRASE)
     assert response.status_code == 400 and response.json()["code"] in ("export_unreadable", "import_unknown_format")
+
+
+def test_an_export_asking_for_a_higher_scrypt_cost_than_allowed_is_refused(unlocked_bob, settings):
+    from exports.age import age_encrypt_stream
+
+    settings.COFFER_IMPORT_MAX_WORK_FACTOR = settings.COFFER_EXPORT_WORK_FACTOR = 10
+    costly = b"".join(age_encrypt_stream(PASSPHRASE, [b"x"], work_factor=11))
+    response = upload(unlocked_bob, costly, name="export.age", passphrase=PASSPHRASE)
+    assert response.status_code == 400 and response.json()["code"] == "export_unreadable"
