@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from vault.crypto.session import VaultKeys
 from .errors import RecordNotFound
 from .events import record_integrity_failure
 from .models import Record
+from .schemas import KINDS
 from .sealing import Payload, open_payload, unwrap_dek
 
 
@@ -95,3 +97,46 @@ def record_open_many(*, records: Iterable[Record], keys: VaultKeys, request=None
 
 def record_read(*, owner, keys: VaultKeys, record_id, request=None) -> OpenedRecord:
     return record_open(record=record_get(owner=owner, record_id=record_id), keys=keys, request=request)
+
+
+# The longest search the API accepts, in characters.
+SEARCH_MAX_LENGTH = 100
+
+
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def _compact(text: str) -> str:
+    """Letters and digits only, so `C01X 00T47` finds `C01X00T47`."""
+    return "".join(char for char in text if char.isalnum())
+
+
+def _searchable_values(opened: OpenedRecord) -> list[str]:
+    """The label, the kind and every field but the fully secret ones (a CVV, an MRZ,
+    a note's text), folded. Document numbers count: the owner may look one up."""
+    record, payload = opened.record, opened.payload
+    secret = KINDS[record.kind].fully_masked
+    values = [payload.label, record.kind, record.kind.replace("_", " ")]
+    values += [str(value) for key, value in payload.data.items() if key not in secret and value is not None]
+    return [_folded(value) for value in values if value]
+
+
+def _term_in(term: str, values: list[str]) -> bool:
+    compact = _compact(term)
+    return any(term in value or (compact and compact in _compact(value)) for value in values)
+
+
+def search_matches(opened: OpenedRecord, query: str) -> bool:
+    """Every word of the query appears in some searchable value of the record."""
+    if opened.payload is None:
+        return False
+    values = _searchable_values(opened)
+    return all(_term_in(term, values) for term in _folded(query).split())
+
+
+def record_search(*, owner, keys: VaultKeys, query: str, kind: str | None = None, request=None) -> list[OpenedRecord]:
+    """Decrypt-and-match within the request: no index of any kind is stored
+    (docs/records.md, Search). Newest first, like record_list."""
+    opened = record_open_many(records=record_list(owner=owner, kind=kind), keys=keys, request=request)
+    return [item for item in opened if search_matches(item, query)]

@@ -6,6 +6,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
 from records.schemas import KINDS, KIND_NAMES
+from records.selectors import SEARCH_MAX_LENGTH
 from records.schemas.base import StrictSerializer
 from records.schemas.fields import StrictCharField
 
@@ -38,6 +39,10 @@ class RecordUpdateInput(StrictSerializer):
 
 class RecordListQuery(serializers.Serializer):
     kind = serializers.ChoiceField(choices=KIND_NAMES, required=False)
+    q = StrictCharField(
+        required=False, allow_blank=True, max_length=SEARCH_MAX_LENGTH,
+        help_text="Search label, kind and non-secret field values; every word must match.",
+    )
     reveal = serializers.BooleanField(required=False, default=False)
 
     def validate_reveal(self, reveal: bool) -> bool:

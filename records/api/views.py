@@ -75,17 +75,32 @@ class RecordListView(APIView):
 
     @extend_schema(
         operation_id="records_list",
-        parameters=[UNLOCK_HEADER, OpenApiParameter("kind", str, enum=list(KIND_NAMES))],
+        parameters=[
+            UNLOCK_HEADER,
+            OpenApiParameter("kind", str, enum=list(KIND_NAMES)),
+            OpenApiParameter(
+                "q", str, required=False,
+                description="Search (at most 100 characters): every word must appear in the label, the kind "
+                "or a non-secret field value (names, document numbers, issuing country, dates). "
+                "Matched in memory while the vault is unlocked; nothing is indexed.",
+            ),
+        ],
         responses={200: RecordListItemOutput(many=True), **errors(400, 401, 403, 423)},
     )
     def get(self, request):
         keys = require_vault_keys(request)
         query = _valid(RecordListQuery, request.query_params)
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(
-            selectors.record_list(owner=request.user, kind=query.get("kind")), request, view=self
-        )
-        opened = selectors.record_open_many(records=page, keys=keys, request=request)
+        if query.get("q", "").strip():
+            found = selectors.record_search(
+                owner=request.user, keys=keys, query=query["q"], kind=query.get("kind"), request=request
+            )
+            opened = paginator.paginate_queryset(found, request, view=self)
+        else:
+            page = paginator.paginate_queryset(
+                selectors.record_list(owner=request.user, kind=query.get("kind")), request, view=self
+            )
+            opened = selectors.record_open_many(records=page, keys=keys, request=request)
         items = RecordListItemOutput([present_record(item) for item in opened], many=True).data
         return paginator.get_paginated_response(items)
 
