@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 import uuid
 from collections.abc import Iterable
@@ -103,13 +104,18 @@ def record_read(*, owner, keys: VaultKeys, record_id, request=None) -> OpenedRec
 SEARCH_MAX_LENGTH = 100
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")
+# Joins a record's values so that no word matches across two of them.
+_BETWEEN = "\x00"
+
+
 def _folded(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
 def _compact(text: str) -> str:
     """Letters and digits only, so `C01X 00T47` finds `C01X00T47`."""
-    return "".join(char for char in text if char.isalnum())
+    return _NOT_ALNUM.sub("", text)
 
 
 def _searchable_values(opened: OpenedRecord) -> list[str]:
@@ -122,17 +128,19 @@ def _searchable_values(opened: OpenedRecord) -> list[str]:
     return [_folded(value) for value in values if value]
 
 
-def _term_in(term: str, values: list[str]) -> bool:
-    compact = _compact(term)
-    return any(term in value or (compact and compact in _compact(value)) for value in values)
-
-
 def search_matches(opened: OpenedRecord, query: str) -> bool:
-    """Every word of the query appears in some searchable value of the record."""
+    """Every word of the query appears within one searchable value of the record,
+    as typed or with spaces and punctuation left out."""
     if opened.payload is None:
         return False
     values = _searchable_values(opened)
-    return all(_term_in(term, values) for term in _folded(query).split())
+    text = _BETWEEN.join(values)
+    compact = _BETWEEN.join(map(_compact, values))
+    for term in _folded(query).split():
+        term_compact = _compact(term)
+        if term not in text and not (term_compact and term_compact in compact):
+            return False
+    return True
 
 
 def record_search(*, owner, keys: VaultKeys, query: str, kind: str | None = None, request=None) -> list[OpenedRecord]:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.services import AccountError
 from coffer.limits import throttled
-from records.selectors import record_list, record_open_many
+from records.selectors import SEARCH_MAX_LENGTH, record_list, record_open_many, search_matches
 from vault.api.unlocking import clear_unlock_cookie, set_unlock_cookie, unlock_secret_from
 from vault.selectors import vault_state
 from vault.services import (
@@ -53,14 +53,24 @@ def home_view(request):
     )
     documents = document_counts_by_record(owner=request.user)
     rows = [replace(row, documents=documents.get(row.id, 0)) for row in map(record_row, opened)]
+    # Search: the same decrypt-and-match as GET /api/v1/records/?q= (docs/records.md, Search).
+    query = request.GET.get("q", "")
+    query_error = f"Search for at most {SEARCH_MAX_LENGTH} characters." if len(query) > SEARCH_MAX_LENGTH else ""
+    searching = bool(query.strip()) and not query_error
+    shown = [row for row, item in zip(rows, opened) if search_matches(item, query)] if searching else rows
     context = {
-        "groups": group_rows(rows),
+        "groups": group_rows(shown),
         "record_count": len(rows),
         "expired_count": sum(row.expired for row in rows),
         "document_count": document_count(owner=request.user),
         "kinds": KIND_INFO.values(),
+        "query": query[:SEARCH_MAX_LENGTH],
+        "query_error": query_error,
+        "searching": searching,
+        "found_count": len(shown),
+        "search_max_length": SEARCH_MAX_LENGTH,
     }
-    return render(request, "web/vault/home.html", context)
+    return render(request, "web/vault/home.html", context, status=400 if query_error else 200)
 
 
 # ---- set a PIN ----
