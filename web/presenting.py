@@ -181,6 +181,12 @@ class Row:
     expires_soon: bool
     integrity_error: bool
     documents: int = 0
+    # Days from today to the expiry date (0 on the day); None when the record never expires.
+    expires_in_days: int | None = None
+
+
+# A record that expires within this many days is "expiring soon" (a badge and a filter).
+EXPIRES_SOON_DAYS = 90
 
 
 def _expiry(opened: OpenedRecord) -> date | None:
@@ -211,8 +217,9 @@ def record_row(opened: OpenedRecord, *, today: date | None = None) -> Row:
         extra=extra,
         expires_on=expires_on,
         expired=bool(shown["expired"]),
-        expires_soon=bool(expires_on and not shown["expired"] and (expires_on - today).days <= 90),
+        expires_soon=bool(expires_on and not shown["expired"] and (expires_on - today).days <= EXPIRES_SOON_DAYS),
         integrity_error=False,
+        expires_in_days=(expires_on - today).days if expires_on else None,
     )
 
 

@@ -58,10 +58,15 @@ def home_view(request):
     query_error = f"Search for at most {SEARCH_MAX_LENGTH} characters." if len(query) > SEARCH_MAX_LENGTH else ""
     searching = bool(query.strip()) and not query_error
     shown = [row for row, item in zip(rows, opened) if search_matches(item, query)] if searching else rows
+    expiring = request.GET.get("expiring") == "soon"
+    if expiring:
+        shown = [row for row in shown if row.expires_soon]
     context = {
         "groups": group_rows(shown),
         "record_count": len(rows),
         "expired_count": sum(row.expired for row in rows),
+        "expiring_count": sum(row.expires_soon for row in rows),
+        "expiring": expiring,
         "document_count": document_count(owner=request.user),
         "kinds": KIND_INFO.values(),
         "query": query[:SEARCH_MAX_LENGTH],

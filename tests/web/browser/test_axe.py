@@ -19,7 +19,7 @@ BLOCKING = {"serious", "critical"}
 LOGGED_OUT = ["/accounts/login/", "/accounts/signup/", "/accounts/password/reset/", "/security/"]
 LOCKED = ["/", "/vault/recover/", "/account/", "/activity/", "/accounts/2fa/", "/accounts/email/",
           "/accounts/password/change/"]
-UNLOCKED = ["/", "/?q=visa", "/?q=nothing+matches", "/records/new/", "/records/new/passport/", "/records/new/id_card/",
+UNLOCKED = ["/", "/?q=visa", "/?q=nothing+matches", "/?expiring=soon", "/records/new/", "/records/new/passport/", "/records/new/id_card/",
             "/records/new/driver_licence/", "/records/new/bank_card/", "/records/new/bank_account/",
             "/records/new/note/", "/records/{record}/", "/records/{record}/edit/", "/records/{record}/delete/",
             "/documents/", "/sharing/", "/settings/", 

@@ -7,7 +7,7 @@ from tests.web.records_helpers import add_record
 
 PAGES = ["/", "/records/new/", "/records/new/passport/", "/records/new/bank_card/", "/documents/", "/sharing/",
          "/settings/", "/activity/", "/account/", "/security/", "/records/{record}/", "/records/{record}/edit/",
-         "/settings/rotation/?kind=reencrypt", "/?q=visa", "/?q=nothing+matches+this"]
+         "/settings/rotation/?kind=reencrypt", "/?q=visa", "/?q=nothing+matches+this", "/?expiring=soon"]
 
 
 @pytest.mark.django_db(transaction=True)
