@@ -26,4 +26,6 @@ def test_the_audit_list_fits_a_laptop_screen(page, alice_in_browser, live_server
     results = page.locator("#changelist .results")
     assert results.evaluate("el => el.scrollWidth <= el.clientWidth"), results.evaluate("el => [el.scrollWidth, el.clientWidth]")
     assert page.get_by_role("columnheader", name="hash").is_visible()
+    assert page.locator('link[rel="icon"]').count() == 1  # else Chromium asks for /favicon.ico later: a 404
+    page.wait_for_load_state("networkidle")
     assert missing == []
