@@ -12,7 +12,12 @@ from .age_cli import AGE, age_decrypt_file, age_encrypt_file
 
 PASSPHRASE = "tundra-velvet-orbit-42"
 
-pytestmark = pytest.mark.skipif(not os.path.exists(AGE), reason="run make age")
+
+
+@pytest.fixture(autouse=True)
+def _age_is_installed():
+    if not os.path.exists(AGE):
+        pytest.fail(f"{AGE} is missing: `make age` installs Debian's package (make test does it).")
 
 
 def _pieces(data: bytes, size: int):

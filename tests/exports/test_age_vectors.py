@@ -93,12 +93,12 @@ def test_it_reads_each_vector_as_the_testkit_expects(name):
         assert hashlib.sha256(released).hexdigest() == fields["payload"][0]
 
 
-@pytest.mark.parametrize("name", [n for n in NAMES if _load(n)[0]["expect"][0] != "header failure"])
+# A vector without its file key cannot have its MAC recomputed: it is checked above only.
+@pytest.mark.parametrize("name", [n for n in NAMES if _load(n)[0]["expect"][0] != "header failure"
+                                  and "file key" in _load(n)[0]])
 def test_it_reencodes_every_parsable_header_byte_for_byte(name):
     fields, body = _load(name)
     header, _ = header_split([body])
-    if "file key" not in fields:
-        pytest.skip("no file key to recompute the MAC with")
     file_key = bytes.fromhex(fields["file key"][0])
     encoded = header_encode(header.stanzas, file_key)
     if fields["expect"][0] == "HMAC failure":
