@@ -78,3 +78,33 @@ class StorageUnavailable(DomainError):
         super().__init__(
             "storage_unavailable", "File storage is not available right now. Try again later.", status=503
         )
+
+
+class ScanRoleNotAccepted(DomainError):
+    def __init__(self, *, role: str, kind: str, accepted: tuple[str, ...]):
+        listed = ", ".join(accepted) if accepted else "no scans"
+        super().__init__(
+            "scan_role_not_accepted",
+            f"A {kind} record takes {listed}; not '{role}'.",
+            field="role",
+            extra={"accepted": list(accepted)},
+        )
+
+
+class ScanRoleTaken(DomainError):
+    def __init__(self, *, role: str):
+        super().__init__(
+            "scan_role_taken",
+            f"The record already has a {role} scan: replace it (PUT) or detach it first.",
+            status=409,
+        )
+
+
+class ScanRoleFull(DomainError):
+    def __init__(self, *, role: str, limit: int):
+        super().__init__(
+            "scan_role_full",
+            f"A record holds at most {limit} {role} scans: detach one first.",
+            status=409,
+            extra={"limit": limit},
+        )

@@ -6,6 +6,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from records.schemas.base import SINGLE_SCAN_ROLES
+
 
 class File(models.Model):
     """One uploaded document, encrypted under its own data key (DEK).
@@ -22,6 +24,9 @@ class File(models.Model):
     record = models.ForeignKey(
         "records.Record", null=True, blank=True, on_delete=models.SET_NULL, related_name="files"
     )
+    # The file's role in its record's document (records.schemas.base.SCAN_ROLES), or ""
+    # for a file that is no scan of a role. Cleared when the file is detached.
+    role = models.CharField(max_length=16, blank=True, default="")
     blob_key = models.CharField(max_length=32, unique=True)
     content_type = models.CharField(max_length=64)  # the sniffed type, never the declared one
     plaintext_size = models.BigIntegerField()
@@ -36,6 +41,12 @@ class File(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["owner", "-created_at"], name="file_owner_created")]
+        constraints = [
+            # The last word on "one front per record", whatever raced past the service's check.
+            models.UniqueConstraint(
+                fields=["record", "role"], condition=models.Q(role__in=SINGLE_SCAN_ROLES), name="file_one_scan_per_role"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.content_type} file {self.pk}"

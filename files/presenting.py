@@ -15,6 +15,8 @@ def present_file(described: DescribedFile) -> dict[str, Any]:
         "content_type": file.content_type,
         "size": file.plaintext_size,
         "record": file.record_id,
+        # A deleted record leaves its files with no record (SET_NULL) but their role: no role then.
+        "role": (file.role or None) if file.record_id else None,
         "created_at": file.created_at,
         "integrity_error": described.integrity_error,
     }

@@ -10,9 +10,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import IntegrityError as RowConflict
 from django.db import transaction
 from django.utils import timezone
 
+from records.models import Record
+from records.schemas import get_kind
+from records.schemas.base import SCAN_ROLE_LIMITS
 from records.selectors import record_get
 from storage.base import BlobNotFound, BlobStore
 from coffer.seams import seam
@@ -23,7 +27,7 @@ from vault.locking import keyset_sync, vault_locked
 from vault.services import VaultLocked
 
 from . import sniffing
-from .errors import QuotaExceeded
+from .errors import FileNotFound, QuotaExceeded, ScanRoleFull, ScanRoleNotAccepted, ScanRoleTaken
 from .events import file_event, file_integrity_failure
 from .models import File
 from .naming import clean_filename
@@ -92,13 +96,40 @@ def file_upload_start(
     )
 
 
-def file_create(*, owner, keys: VaultKeys, upload: FileUpload, record_id=None, request=None) -> File:
+def scan_role_check(*, record: Record, role: str) -> None:
+    """400 unless the record's kind accepts scans of `role` (records/schemas)."""
+    accepted = get_kind(record.kind).scan_roles
+    if role not in accepted:
+        raise ScanRoleNotAccepted(role=role, kind=record.kind, accepted=accepted)
+
+
+def _make_room(*, owner, record: Record, role: str, replace: bool, request) -> None:
+    """Under the vault lock: 409 when the role is full, unless `replace` lets the new
+    scan take the place of the role's one scan, whose row is deleted here (its blob
+    after the commit, or by the blob GC after the retention)."""
+    scan_role_check(record=record, role=role)
+    taken = list(File.objects.select_for_update().filter(owner=owner, record=record, role=role))
+    limit = SCAN_ROLE_LIMITS[role]
+    if len(taken) < limit:
+        return
+    if limit > 1:
+        raise ScanRoleFull(role=role, limit=limit)
+    if not replace:
+        raise ScanRoleTaken(role=role)
+    for old in taken:
+        _delete_row(file=old, request=request)
+
+
+def file_create(
+    *, owner, keys: VaultKeys, upload: FileUpload, record_id=None, role: str = "", replace: bool = False, request=None
+) -> File:
     """The row for an upload whose blob is stored, in one transaction with its audit
     event, under the vault lock (vault.locking): a rotation that began while the
     blob streamed in has added a newer vault key version, and the DEK is re-wrapped
     under it here, so the finish can never destroy the version this row names. The
     quota is checked again under the same lock, so concurrent uploads cannot
-    overshoot it together. On any failure the blob is deleted."""
+    overshoot it together, nor two scans take one role (the second is refused, or,
+    with `replace`, replaces the first). On any failure the blob is deleted."""
     try:
         seam("file.create.commit")
         with vault_locked(user_id=owner.pk) as vault:
@@ -107,6 +138,9 @@ def file_create(*, owner, keys: VaultKeys, upload: FileUpload, record_id=None, r
             except IntegrityError:
                 raise VaultLocked() from None  # the PIN changed since this session began
             record = record_get(owner=owner, record_id=record_id) if record_id else None
+            if role:
+                assert record is not None, "a scan role needs a record"
+                _make_room(owner=owner, record=record, role=role, replace=replace, request=request)
             _limits(owner=owner).check(upload.plaintext_size)
             vault_key_version, wrapped_dek = upload.keys.vault_key_version, upload.keys.wrapped_dek
             if vault_key_version != keys.current_version:
@@ -117,6 +151,7 @@ def file_create(*, owner, keys: VaultKeys, upload: FileUpload, record_id=None, r
                 id=upload.file_id,
                 owner=owner,
                 record=record,
+                role=role,
                 blob_key=upload.blob_key,
                 content_type=upload.content_type,
                 plaintext_size=upload.plaintext_size,
@@ -133,8 +168,12 @@ def file_create(*, owner, keys: VaultKeys, upload: FileUpload, record_id=None, r
                     dek_version=upload.keys.dek_version,
                 ),
             )
-            file.save(force_insert=True)
-            file_event(action="file.create", file=file, request=request)
+            try:
+                with transaction.atomic():
+                    file.save(force_insert=True)
+            except RowConflict:
+                raise ScanRoleTaken(role=role) from None  # only the role's constraint can conflict here
+            file_event(action="file.create", file=file, request=request, **({"role": role} if role else {}))
     except BaseException:
         upload.discard()
         raise
@@ -208,17 +247,36 @@ def _body(file: File, first: bytes, rest: Iterator[bytes], request) -> Iterator[
             close()
 
 
-# ---- delete ----
+# ---- delete, detach ----
+
+
+def _delete_row(*, file: File, request) -> None:
+    """Inside a transaction: the row goes now; its blob after the commit, or, with a
+    backup retention (COFFER_BLOB_RETENTION), by the blob GC once that has passed."""
+    file_event(action="file.delete", file=file, request=request)
+    blob_key = file.blob_key
+    file.delete()
+    if not settings.COFFER_BLOB_RETENTION:
+        store = get_store()
+        transaction.on_commit(lambda: _delete_blob(store, blob_key))
 
 
 def file_delete(*, owner, file_id, request=None) -> None:
     """Removes the row. The object stays for the backup retention (COFFER_BLOB_RETENTION),
     then the blob GC deletes it; with no retention it goes once the row is committed."""
-    store = get_store()
     with transaction.atomic():
+        _delete_row(file=file_get(owner=owner, file_id=file_id, for_update=True), request=request)
+
+
+def scan_detach(*, owner, record_id, file_id, request=None) -> File:
+    """Takes a file off its record: it stays among the owner's files, with no role.
+    404 unless the file is the owner's and attached to that record."""
+    with transaction.atomic():
+        record = record_get(owner=owner, record_id=record_id)
         file = file_get(owner=owner, file_id=file_id, for_update=True)
-        file_event(action="file.delete", file=file, request=request)
-        blob_key = file.blob_key
-        file.delete()
-        if not settings.COFFER_BLOB_RETENTION:
-            transaction.on_commit(lambda: _delete_blob(store, blob_key))
+        if file.record_id != record.pk:
+            raise FileNotFound()
+        file_event(action="file.detach", file=file, request=request, role=file.role or None)
+        file.record, file.role = None, ""
+        file.save(update_fields=["record", "role"])
+    return file

@@ -56,6 +56,7 @@ ACTIONS: dict[str, str] = {
     "file.read": "Document opened",
     "file.update": "Document changed",
     "file.attach": "Document attached to a record",
+    "file.detach": "Document detached from its record",
     "file.delete": "Document deleted",
     "file.integrity_failure": "Document failed its integrity check",
     "admin.view": "An administrator viewed your account's metadata",

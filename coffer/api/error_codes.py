@@ -68,6 +68,9 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "upload_incomplete": (400, "The upload ended before its announced length."),
     "invalid_upload": (400, "The upload is not a single file in the expected form."),
     "range_not_satisfiable": (416, "The Range lies outside the file."),
+    "scan_role_not_accepted": (400, "The record's kind takes no scan of this role; `accepted` lists those it takes."),
+    "scan_role_taken": (409, "The record already has its one scan of this role: replace it (PUT) or detach it."),
+    "scan_role_full": (409, "The record holds as many scans of this role as it may; `limit` gives how many."),
     "storage_unavailable": (503, "The file store is unreachable; nothing was written. Retry later."),
     # Sharing
     "app_key_taken": (409, "Another app is registered with this key."),

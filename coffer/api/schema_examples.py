@@ -27,7 +27,7 @@ _RECORD = {
     "created_at": _WHEN, "updated_at": _WHEN,
 }
 _FILE = {"id": _FILE_ID, "filename": "passport-scan.pdf", "content_type": "application/pdf", "size": 482113,
-         "record": _RECORD_ID, "created_at": _WHEN, "integrity_error": False}
+         "record": _RECORD_ID, "role": "front", "created_at": _WHEN, "integrity_error": False}
 _TOKEN = {"id": 7, "name": "Laptop backup script", "prefix": "cof_3Jq9", "scopes": ["records:read", "files:read"],
           "created_at": _WHEN, "expires_at": "2027-03-04T09:30:00Z", "last_used_at": None, "revoked_at": None}
 _ROTATION = {"id": _JOB_ID, "kind": "rewrap", "state": "running", "target_version": 3, "items_total": 120,
@@ -104,6 +104,9 @@ EXAMPLES: dict[str, dict] = {
     "files_list": {"response": {"count": 1, "next": None, "previous": None, "results": [_FILE]}},
     "files_create": {"response": _FILE},
     "files_retrieve": {"response": _FILE},
+    "records_files_list": {"response": {"count": 1, "next": None, "previous": None, "results": [_FILE]}},
+    "records_files_attach": {"response": _FILE},
+    "records_files_replace": {"response": _FILE},
     "grants_list": {"response": {"count": 1, "next": None, "previous": None, "results": [_GRANT]}},
     "grants_create": {
         "request": {"app_id": _APP_ID, "items": [{"record_id": _RECORD_ID,

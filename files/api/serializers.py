@@ -4,6 +4,7 @@ outputs serialise what files.presenting builds."""
 from rest_framework import serializers
 
 from files.sniffing import ALLOWED
+from records.schemas.base import SCAN_ROLES
 
 
 class FileOutput(serializers.Serializer):
@@ -16,6 +17,11 @@ class FileOutput(serializers.Serializer):
     content_type = serializers.ChoiceField(choices=ALLOWED, help_text="Sniffed from the file's first bytes.")
     size = serializers.IntegerField(help_text="Bytes of the file as uploaded.")
     record = serializers.UUIDField(allow_null=True, help_text="The record the file is attached to.")
+    role = serializers.ChoiceField(
+        choices=SCAN_ROLES, allow_null=True,
+        help_text="The scan's role in its record's document (front, back, selfie, translation, other); "
+        "null for a file that is no scan of a role.",
+    )
     created_at = serializers.DateTimeField()
     integrity_error = serializers.BooleanField()
 

@@ -14,6 +14,7 @@ from files.naming import attachment_disposition
 from files.presenting import present_file
 from files.selectors import DescribedFile
 from files.sniffing import ALLOWED
+from records.schemas.base import SCAN_ROLES
 from records.selectors import record_get
 from vault.api.unlocking import require_vault_keys
 from vault.api.views import UNLOCK_HEADER
@@ -56,15 +57,28 @@ def _optional_vault_keys(request):
         return None
 
 
-class FileListView(APIView):
-    required_scopes = {"GET": FILES_READ, "HEAD": FILES_READ, "POST": FILES_WRITE}
-    pagination_class = BoundedLimitOffsetPagination
+def _listed(view: APIView, request, files) -> Response:
+    paginator = view.pagination_class()
+    page = paginator.paginate_queryset(files, request, view=view)
+    described = selectors.file_describe_many(files=page, keys=_optional_vault_keys(request), request=request)
+    return paginator.get_paginated_response(FileOutput([present_file(item) for item in described], many=True).data)
+
+
+def _created(request, file, upload) -> Response:
+    body = FileOutput(present_file(DescribedFile(file=file, filename=upload.filename))).data
+    return Response(body, status=status.HTTP_201_CREATED, headers={"Location": f"/api/v1/files/{file.pk}/"})
+
+
+class ReceivesUpload(APIView):
+    """A view whose uploading methods stream the body through an UploadReceiver."""
+
+    upload_methods = ("POST",)
     parser_classes = [MultiPartParser, UnreadBodyParser]
     receiver: UploadReceiver | None = None
 
     def initialize_request(self, request, *args, **kwargs):
         drf_request = super().initialize_request(request, *args, **kwargs)
-        if request.method == "POST":
+        if request.method in self.upload_methods:
             # Before authentication: a session's CSRF check may read the form.
             self.receiver = UploadReceiver(request)
         return drf_request
@@ -76,6 +90,11 @@ class FileListView(APIView):
             if self.receiver is not None:
                 self.receiver.discard()
 
+
+class FileListView(ReceivesUpload):
+    required_scopes = {"GET": FILES_READ, "HEAD": FILES_READ, "POST": FILES_WRITE}
+    pagination_class = BoundedLimitOffsetPagination
+
     @extend_schema(
         operation_id="files_list",
         parameters=[UNLOCK_HEADER, OpenApiParameter("record", OpenApiTypes.UUID)],
@@ -84,13 +103,7 @@ class FileListView(APIView):
     )
     def get(self, request):
         query = _valid(FileListQuery, request.query_params)
-        keys = _optional_vault_keys(request)
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(
-            selectors.file_list(owner=request.user, record_id=query.get("record")), request, view=self
-        )
-        described = selectors.file_describe_many(files=page, keys=keys, request=request)
-        return paginator.get_paginated_response(FileOutput([present_file(item) for item in described], many=True).data)
+        return _listed(self, request, selectors.file_list(owner=request.user, record_id=query.get("record")))
 
     @extend_schema(
         operation_id="files_create",
@@ -117,8 +130,7 @@ class FileListView(APIView):
                 record_get(owner=request.user, record_id=record_id)  # 404 before the body
             upload = self.receiver.receive_raw()
         file = services.file_create(owner=request.user, keys=keys, upload=upload, record_id=record_id, request=request)
-        body = FileOutput(present_file(DescribedFile(file=file, filename=upload.filename))).data
-        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": f"{request.path}{file.pk}/"})
+        return _created(request, file, upload)
 
 
 class FileDetailView(APIView):
@@ -185,3 +197,97 @@ class FileContentView(APIView):
         response["Cache-Control"] = "no-store"
         response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
         return response
+
+
+# ---- a record's scans, by role ----
+
+RECORD_ID = OpenApiParameter("record_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
+ROLE = OpenApiParameter(
+    "role", str, OpenApiParameter.PATH, enum=list(SCAN_ROLES),
+    description="The scan's role. Which roles a record takes depends on its kind: passports, ID cards and "
+    "driving licences take all five; bank cards front, back and other; other kinds none.",
+)
+
+
+def _scan_upload_schema(operation_id: str, description: str):
+    return extend_schema(
+        operation_id=operation_id,
+        parameters=[RECORD_ID, ROLE, UNLOCK_HEADER, X_FILENAME],
+        request=UPLOAD_BODY,
+        responses={201: FileOutput, **errors(400, 401, 403, 404, 409, 411, 413, 415, 423, 503, 507)},
+        description=description,
+    )
+
+
+class RecordFileListView(APIView):
+    required_scopes = {"GET": FILES_READ, "HEAD": FILES_READ}
+    pagination_class = BoundedLimitOffsetPagination
+
+    @extend_schema(
+        operation_id="records_files_list",
+        parameters=[RECORD_ID, UNLOCK_HEADER],
+        responses={200: FileOutput(many=True), **errors(401, 403, 404)},
+        description="The files attached to the record, each with its `role`, newest first.",
+    )
+    def get(self, request, record_id: str):
+        record = record_get(owner=request.user, record_id=record_id)
+        return _listed(self, request, selectors.file_list(owner=request.user, record_id=record.pk))
+
+
+class RecordScanView(ReceivesUpload):
+    """Uploads straight into a role of the record: the body as for POST /api/v1/files/."""
+
+    required_scopes = {"POST": FILES_WRITE, "PUT": FILES_WRITE}
+    upload_methods = ("POST", "PUT")
+
+    def _attach(self, request, record_id: str, role: str, *, replace: bool) -> Response:
+        keys = require_vault_keys(request)  # 423 before a byte of the body is read
+        record = record_get(owner=request.user, record_id=record_id)  # 404 before the body
+        services.scan_role_check(record=record, role=role)  # 400 before the body
+        assert self.receiver is not None
+        if is_multipart(request._request):
+            upload, _ = self.receiver.receive_form(request)
+        else:
+            upload = self.receiver.receive_raw()
+        file = services.file_create(
+            owner=request.user, keys=keys, upload=upload, record_id=record.pk, role=role, replace=replace,
+            request=request,
+        )
+        return _created(request, file, upload)
+
+    @_scan_upload_schema(
+        "records_files_attach",
+        "Uploads a scan into the role: a form with a `file` field, or the file as the whole body "
+        "with its Content-Type and X-Filename, as for `POST /api/v1/files/`. A role the record's kind does not "
+        "take: 400 `scan_role_not_accepted`, before the body is read. front, back and selfie hold one scan: "
+        "a second is refused with 409 `scan_role_taken` (replace it with PUT); translation holds up to 10 "
+        "and other up to 20 (409 `scan_role_full`). A refused upload leaves nothing stored.",
+    )
+    def post(self, request, record_id: str, role: str):
+        return self._attach(request, record_id, role, replace=False)
+
+    @_scan_upload_schema(
+        "records_files_replace",
+        "As POST, but the new scan takes the place of the role's one scan (front, back, selfie), "
+        "in one transaction: the old file's row goes, and its stored object after it, as a deleted file's "
+        "does. On translation and other, which hold several, PUT adds like POST. Two uploads into one role "
+        "at once end one after the other: the later replaces the earlier.",
+    )
+    def put(self, request, record_id: str, role: str):
+        return self._attach(request, record_id, role, replace=True)
+
+
+class RecordScanDetailView(APIView):
+    required_scopes = {"DELETE": FILES_WRITE}
+
+    @extend_schema(
+        operation_id="records_files_detach",
+        parameters=[RECORD_ID, FILE_ID, UNLOCK_HEADER],
+        responses={204: None, **errors(401, 403, 404, 423)},
+        description="Takes the file off the record. The file stays among your files, with no role; "
+        "delete it with `DELETE /api/v1/files/{file_id}/`.",
+    )
+    def delete(self, request, record_id: str, file_id):
+        require_vault_keys(request)
+        services.scan_detach(owner=request.user, record_id=record_id, file_id=file_id, request=request)
+        return Response(status=status.HTTP_204_NO_CONTENT)

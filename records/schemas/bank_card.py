@@ -90,4 +90,5 @@ KIND = Kind(
     fully_masked=frozenset({"cvv"}),
     expires_on=card_expires_on,
     derived=lambda data: {"brand": card_brand(data["number"])},
+    scan_roles=("front", "back", "other"),
 )

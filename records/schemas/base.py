@@ -17,6 +17,12 @@ from .fields import StrictCharField
 
 UNKNOWN_FIELD = "Unknown field."
 
+# Scans a record of a document kind can hold, by role. A single role holds one scan
+# (a newer one replaces it); the others hold up to their limit.
+SINGLE_SCAN_ROLES: tuple[str, ...] = ("front", "back", "selfie")
+SCAN_ROLE_LIMITS: Mapping[str, int] = {"front": 1, "back": 1, "selfie": 1, "translation": 10, "other": 20}
+SCAN_ROLES: tuple[str, ...] = tuple(SCAN_ROLE_LIMITS)
+
 
 class StrictSerializer(serializers.Serializer):
     """Unknown keys are errors, reported with the field errors in one answer."""
@@ -58,6 +64,11 @@ class Kind:
     expires_on: Callable[[Mapping[str, Any]], date | None] = lambda data: None
     # Output-only fields computed from the data, such as a card's brand.
     derived: Callable[[Mapping[str, Any]], dict[str, Any]] = lambda data: {}
+    # The scan roles (SCAN_ROLES) a record of this kind accepts; none for kinds that are not documents.
+    scan_roles: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        assert set(self.scan_roles) <= set(SCAN_ROLES), f"{self.name}: unknown scan roles"
 
     def validate(self, data: Any) -> dict[str, Any]:
         """The canonical JSON form of valid data, or a ValidationError nested under `data`."""

@@ -6,7 +6,7 @@ import re
 
 from rest_framework.exceptions import ValidationError
 
-from .base import DocumentNumberField, Kind, KindSerializer, check_document_dates, date_of, name_field
+from .base import SCAN_ROLES, DocumentNumberField, Kind, KindSerializer, check_document_dates, date_of, name_field
 from .fields import CountryField, IsoDateField, StrictCharField, StrictListField
 
 SCHEMA_VERSION = 1
@@ -55,4 +55,5 @@ KIND = Kind(
     serializer=DriverLicenceData,
     partly_masked=frozenset({"number"}),
     expires_on=lambda data: date_of(data, "date_of_expiry"),
+    scan_roles=SCAN_ROLES,
 )

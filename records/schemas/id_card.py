@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import DocumentNumberField, Kind, KindSerializer, check_document_dates, date_of, name_field
+from .base import SCAN_ROLES, DocumentNumberField, Kind, KindSerializer, check_document_dates, date_of, name_field
 from .fields import CountryField, IsoDateField
 
 SCHEMA_VERSION = 1
@@ -29,4 +29,5 @@ KIND = Kind(
     serializer=IdCardData,
     partly_masked=frozenset({"document_number", "personal_number"}),
     expires_on=lambda data: date_of(data, "date_of_expiry"),
+    scan_roles=SCAN_ROLES,
 )

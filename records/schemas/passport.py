@@ -11,7 +11,7 @@ import re
 
 from rest_framework.exceptions import ValidationError
 
-from .base import DocumentNumberField, Kind, KindSerializer, check_document_dates, date_of, name_field
+from .base import SCAN_ROLES, DocumentNumberField, Kind, KindSerializer, check_document_dates, date_of, name_field
 from .fields import CountryField, IsoDateField, StrictCharField
 from .mrz import MrzError, Td3, name_agrees, normalise_mrz, parse_td3, yymmdd_agrees
 
@@ -112,4 +112,5 @@ KIND = Kind(
     partly_masked=frozenset({"number", "personal_number"}),
     fully_masked=frozenset({"mrz"}),
     expires_on=lambda data: date_of(data, "date_of_expiry"),
+    scan_roles=SCAN_ROLES,
 )

@@ -17,7 +17,7 @@ def test_it_stores_the_file_and_answers_its_metadata(unlocked_alice, fs_backend,
     response = upload(unlocked_alice.client, pdf(1000), filename="Scan 1.pdf")
     assert response.status_code == 201, response.content
     body = response.json()
-    assert set(body) == {"id", "filename", "content_type", "size", "record", "created_at", "integrity_error"}
+    assert set(body) == {"id", "filename", "content_type", "size", "record", "role", "created_at", "integrity_error"}
     assert (body["filename"], body["content_type"], body["size"], body["record"]) == ("Scan 1.pdf", "application/pdf", 1000, None)
     assert response["Location"] == file_url(body["id"])
     row = stored(body["id"])
