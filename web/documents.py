@@ -15,6 +15,8 @@ from django.db.models import Count
 from files.events import file_event
 from files.models import File
 from files.selectors import file_describe, file_describe_many, file_get, file_list
+from records.schemas import get_kind
+from records.schemas.base import SCAN_ROLE_LIMITS
 from records.selectors import record_get, record_list, record_open_many
 from vault.crypto.session import VaultKeys
 
@@ -33,6 +35,7 @@ class Document:
     record_id: str | None
     record_label: str | None
     integrity_error: bool
+    role: str = ""  # the scan's role in its record, "" for none
 
     @property
     def is_image(self) -> bool:
@@ -72,6 +75,7 @@ def _document(described, labels: dict[str, str]) -> Document:
         record_id=record_id,
         record_label=labels.get(record_id) if record_id else None,
         integrity_error=described.integrity_error,
+        role=file.role if record_id else "",
     )
 
 
@@ -86,6 +90,35 @@ def documents_of_record(*, owner, keys: VaultKeys, record_id, request=None) -> l
         files=file_list(owner=owner, record_id=record_id), keys=keys, request=request
     )
     return [_document(item, {}) for item in described]
+
+
+ROLE_TITLES = {"front": "Front", "back": "Back", "selfie": "Selfie holding it",
+               "translation": "Certified translations", "other": "Other scans"}
+
+
+@dataclass(frozen=True)
+class ScanSlot:
+    """One scan role of a record, for its page: the scans in it and where an upload goes."""
+
+    role: str
+    title: str
+    single: bool  # a new scan replaces the one there (PUT)
+    documents: list[Document]
+    upload_url: str
+
+
+def scan_slots(*, record, documents: list[Document]) -> list[ScanSlot]:
+    """The roles the record's kind takes (records/schemas), each with its scans."""
+    return [
+        ScanSlot(
+            role=role,
+            title=ROLE_TITLES[role],
+            single=SCAN_ROLE_LIMITS[role] == 1,
+            documents=[doc for doc in documents if doc.role == role],
+            upload_url=f"/api/v1/records/{record.pk}/files/{role}/",
+        )
+        for role in get_kind(record.kind).scan_roles
+    ]
 
 
 def document_get(

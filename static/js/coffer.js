@@ -360,7 +360,7 @@
     body.append("file", file, file.name);
 
     var xhr = new XMLHttpRequest();
-    xhr.open("POST", zone.dataset.uploadUrl);
+    xhr.open(zone.dataset.uploadMethod || "POST", zone.dataset.uploadUrl);
     xhr.setRequestHeader("X-CSRFToken", csrfToken());
     xhr.setRequestHeader("Accept", "application/json");
     xhr.upload.addEventListener("progress", function (event) {
@@ -385,6 +385,8 @@
         autolock.touched();
         addToList(zone, created);
         announce(file.name + " uploaded.");
+        // A scan slot shows its preview and its new state (replace, not add) from the server.
+        if (zone.hasAttribute("data-reload")) window.location.reload();
       } else {
         // The reason sits in the file's own row, beside its name; the announcement names the file.
         row.classList.add("is-failed");

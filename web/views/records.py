@@ -18,7 +18,7 @@ from records.selectors import OpenedRecord
 from vault.crypto.errors import IntegrityError
 
 from ..decorators import unlocked_vault_required
-from ..documents import documents_of_record
+from ..documents import documents_of_record, scan_slots
 from ..presenting import (
     KIND_INFO, display_value, record_fields, record_row, secret_fields, secrets_hidden_when_editing,
 )
@@ -80,13 +80,15 @@ def create_view(request, kind: str):
 
 
 def _detail(request, opened: OpenedRecord, *, reveal_only: str | None = None):
+    documents = documents_of_record(
+        owner=request.user, keys=request.vault_keys, record_id=opened.record.pk, request=request
+    )
     context = {
         "record": record_row(opened),
         "opened": opened.record,
         "fields": record_fields(opened, reveal_only=reveal_only),
-        "documents": documents_of_record(
-            owner=request.user, keys=request.vault_keys, record_id=opened.record.pk, request=request
-        ),
+        "documents": [doc for doc in documents if not doc.role],
+        "scan_slots": scan_slots(record=opened.record, documents=documents),
     }
     return render(request, "web/records/detail.html", context)
 
