@@ -19,7 +19,10 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from playwright.sync_api import Page, expect, sync_playwright
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from tests.conftest import PASSWORD, PIN
+from tests.imports.conftest import fixture_bytes
 
 CHROMIUM = Path(os.environ.get("COFFER_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -99,3 +102,15 @@ def alice_in_browser(page, alice):
     log_in(page, "alice")
     unlock(page)
     return alice
+
+
+def jobs_of(person) -> tuple[str, str]:
+    """An export (running: no worker here) and an import in preview, for their pages."""
+    person.unlock()
+    export = person.client.post("/api/v1/exports/", {"passphrase": "lantern orbit meadow quartz violet"},
+                                format="json")
+    assert export.status_code == 202, export.content
+    source = SimpleUploadedFile("bitwarden.json", fixture_bytes("bitwarden_export.json"))
+    import_ = person.client.post("/api/v1/imports/", {"source": source}, format="multipart")
+    assert import_.status_code == 201, import_.content
+    return export.json()["id"], import_.json()["id"]

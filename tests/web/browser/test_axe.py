@@ -9,7 +9,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.records.samples import valid
-from tests.web.browser.conftest import log_in, unlock
+from tests.web.browser.conftest import jobs_of, log_in, unlock
 from tests.web.records_helpers import add_record
 
 # A phone and a laptop, and the laptop in dark mode (the stylesheet follows the system's scheme).
@@ -24,7 +24,8 @@ UNLOCKED = ["/", "/?q=visa", "/?q=nothing+matches", "/?expiring=soon", "/records
             "/records/new/note/", "/records/{record}/", "/records/{record}/edit/", "/records/{record}/delete/",
             "/documents/", "/sharing/", "/settings/", 
             "/settings/rotation/?kind=rewrap", "/settings/rotation/?kind=reencrypt",
-            "/activity/", "/account/", "/accounts/delete/", "/accounts/2fa/totp/activate/", "/api/docs/"]
+            "/activity/", "/account/", "/accounts/delete/", "/accounts/2fa/totp/activate/", "/api/docs/",
+            "/settings/export/", "/settings/export/{export}/", "/settings/import/", "/settings/import/{import_}/"]
 
 _axe = Axe()
 
@@ -73,4 +74,6 @@ def test_pages_before_a_pin_is_set_have_no_serious_accessibility_violation(page,
 @pytest.mark.django_db(transaction=True)
 def test_pages_of_an_unlocked_vault_have_no_serious_accessibility_violation(page, alice_in_browser):
     record = add_record(alice_in_browser, "passport", valid("passport"), label="My passport")
-    assert _sweep(page, UNLOCKED, record=record) == []
+    export, import_ = jobs_of(alice_in_browser)
+    assert _sweep(page, UNLOCKED, record=record, export=export, import_=import_) == []
+
