@@ -149,7 +149,7 @@ def test_a_scan_uploaded_from_a_record_page_is_attached_to_it(page, alice_in_bro
     scan = tmp_path / "passport page.png"
     scan.write_bytes(png_bytes(30_000))
     page.goto(f"/records/{record_id}/")
-    page.locator("[data-upload] input[type=file]").set_input_files(str(scan))
+    page.locator("#documents [data-upload] input[type=file]").set_input_files(str(scan))
     expect(page.locator(".upload-row").first).to_contain_text("Saved")
     expect(page.locator("#record-docs")).to_contain_text("passport page.png")
     assert str(File.objects.get(owner=alice.user).record_id) == record_id
