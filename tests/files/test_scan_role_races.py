@@ -50,3 +50,26 @@ def test_it_lets_the_held_replacement_replace_the_one_that_committed_first(scann
     assert [str(pk) for pk in File.objects.values_list("pk", flat=True)] == [response.json()["id"]]
     # The first replacement's blob went the delete path once the second committed.
     assert fs_backend.leftovers() == [f"object {File.objects.get().blob_key}"]
+
+
+@pytest.mark.slow
+def test_a_replacement_held_before_its_commit_while_a_rotation_runs_to_the_end(celery_worker_process, alice):
+    """docs/rotation.md, "The one lock": file create (with a role); rotation start; rotation finish."""
+    import hashlib
+
+    from tests.races.support import Vaulted, everything_opens, rotate, wait_until_done
+
+    alice.setup_vault().unlock()
+    vaulted = Vaulted(person=alice, pin=alice.pin, recovery_code=alice.recovery_code)
+    client = vaulted.unlock()
+    record_id = add_record(client)
+    assert put_scan(client, record_id, "front", pdf(5000)).status_code == 201
+    body = pdf(90_000, marker=b"replacement")
+    celery_worker_process.start()
+    with Held("file.create.commit", run=lambda: put_scan(client, record_id, "front", body, method="PUT")) as held:
+        wait_until_done(rotate(vaulted.unlock(), "reencrypt"), celery_worker_process)
+        response = held.release()
+    assert response.status_code == 201, response.content
+    assert list(File.objects.filter(record_id=record_id).values_list("role", flat=True)) == ["front"]
+    vaulted.files[response.json()["id"]] = hashlib.sha256(body).hexdigest()
+    everything_opens(vaulted)
