@@ -152,8 +152,9 @@ def document_attach(*, owner, file_id, record_id: str | uuid.UUID | None, reques
         record = record_get(owner=owner, record_id=record_id) if record_id else None
         new_record_id = record.pk if record else None
         if file.record_id != new_record_id:
-            file.record = record
-            file.save(update_fields=["record"])
+            # A scan moved to another record, or off its record, is no scan of a role there.
+            file.record, file.role = record, ""
+            file.save(update_fields=["record", "role"])
             file_event(
                 action="file.attach" if record else "file.detach",
                 file=file,

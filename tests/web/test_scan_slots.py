@@ -62,3 +62,17 @@ def test_it_shows_the_replacement_after_a_put_from_the_page(unlocked_web, alice)
 def test_it_shows_no_scan_slots_for_a_note(unlocked_web, alice):
     record_id = add_record(alice, "note", valid("note"))
     assert 'data-scan-role' not in unlocked_web.get(f"/records/{record_id}/").content.decode()
+
+
+def test_moving_a_scan_to_another_record_from_its_page_drops_its_role(unlocked_web, alice):
+    from files.models import File
+
+    first = add_record(alice, "passport", valid("passport"))
+    second = add_record(alice, "passport", valid("passport"))
+    upload_into(unlocked_web, second, "front")
+    moved = upload_into(unlocked_web, first, "front")
+    response = unlocked_web.post(f"/documents/{moved}/attach/", {"record": second})
+    assert response.status_code == 302
+    file = File.objects.get(pk=moved)
+    assert (str(file.record_id), file.role) == (second, "")
+    assert File.objects.filter(record_id=second, role="front").count() == 1
