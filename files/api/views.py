@@ -10,6 +10,7 @@ from accounts.scopes import FILES_READ, FILES_WRITE
 from coffer.api.pagination import BoundedLimitOffsetPagination
 from coffer.api.schema import errors
 from files import selectors, services
+from files.errors import FileNotFound
 from files.naming import attachment_disposition
 from files.presenting import present_file
 from files.selectors import DescribedFile
@@ -275,6 +276,11 @@ class RecordScanView(ReceivesUpload):
     )
     def put(self, request, record_id: str, role: str):
         return self._attach(request, record_id, role, replace=True)
+
+    @extend_schema(exclude=True)
+    def delete(self, request, record_id: str, role: str):
+        """A DELETE whose file id is not a UUID lands here, by the URL's shape: no such file."""
+        raise FileNotFound()
 
 
 class RecordScanDetailView(APIView):
