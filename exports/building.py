@@ -272,7 +272,7 @@ def _file_document(build: BuildInput, file: File) -> dict:
     name, path = build.planned[str(file.pk)]
     return {"id": str(file.pk), "name": name, "path": path, "size": file.plaintext_size,
             "sha256": build.digests[str(file.pk)].hex(), "content_type": file.content_type,
-            "created_at": rfc3339(file.created_at)}
+            "role": file.role or None, "created_at": rfc3339(file.created_at)}
 
 
 def _record_documents(build: BuildInput) -> Iterator[dict]:

@@ -88,6 +88,7 @@ def records_schema() -> bytes:
     from drf_spectacular.generators import SchemaGenerator
 
     from records.schemas import KINDS
+    from records.schemas.base import SCAN_ROLES
 
     components = SchemaGenerator().get_schema(public=True)["components"]["schemas"]
     defs: dict[str, Any] = {}
@@ -112,6 +113,8 @@ def records_schema() -> bytes:
             "size": {"type": "integer", "minimum": 0},
             "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
             "content_type": {"type": "string"},
+            "role": {"enum": [*SCAN_ROLES, None],
+                     "description": "The scan's role on its record (front, back, selfie, translation, other), or null."},
             "created_at": {"type": "string", "format": "date-time"},
         },
     }

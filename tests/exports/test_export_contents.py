@@ -90,3 +90,24 @@ def test_the_progress_url_reports_the_download(exported, unlocked_alice):
     assert body["state"] == "done" and body["progress"] == 1.0
     assert body["download_url"].endswith(f"/api/v1/exports/{job_id}/download")
     assert body["filename"].startswith("coffer-export-alice-") and body["filename"].endswith(".age")
+
+
+def test_a_scans_role_on_its_record_is_in_records_json(unlocked_alice, tmp_path):
+    from tests.files.test_scan_roles import add_record as add_passport
+    from tests.files.test_scan_roles import put_scan
+    from tests.web.documents_helpers import pdf_bytes
+
+    record_id = add_passport(unlocked_alice.client)
+    front = put_scan(unlocked_alice.client, record_id, "front", pdf_bytes(20_000), filename="front.pdf")
+    assert front.status_code == 201, front.content
+    loose = unlocked_alice.client.post("/api/v1/files/", pdf_bytes(10_000), content_type="application/pdf",
+                                       HTTP_X_FILENAME="letter.pdf")
+    assert loose.status_code == 201, loose.content
+    job_id = start_export(unlocked_alice)
+    assert export_build(job_id=job_id).finished
+    _, root = open_export(download(unlocked_alice, job_id, tmp_path / "x.age"), tmp_path)
+    document = json.loads((root / "records.json").read_text("utf-8"))
+    [record] = document["records"]
+    assert [(f["name"], f["role"]) for f in record["files"]] == [("front.pdf", "front")]
+    assert [(f["name"], f["role"]) for f in document["files"]] == [("letter.pdf", None)]
+    jsonschema.validate(document, json.loads((root / "records.schema.json").read_text("utf-8")))
