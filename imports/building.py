@@ -35,9 +35,9 @@ def record_build(*, owner_id: int, vault_key: bytes, vault_key_version: int, pla
     return record
 
 
-def file_build(*, staged: ImportFile, owner_id: int, record_id: uuid.UUID | None) -> File:
+def file_build(*, staged: ImportFile, owner_id: int, record_id: uuid.UUID | None, role: str = "") -> File:
     return File(
-        id=staged.file_id, owner_id=owner_id, record_id=record_id, blob_key=staged.blob_key,
+        id=staged.file_id, owner_id=owner_id, record_id=record_id, role=role, blob_key=staged.blob_key,
         content_type=staged.content_type, plaintext_size=staged.plaintext_size,
         ciphertext_size=staged.ciphertext_size, created_at=timezone.now(),
         vault_key_version=staged.vault_key_version, dek_version=staged.dek_version,

@@ -28,6 +28,7 @@ from interchange.bitwarden import attachments_from_zip, plan_from_bitwarden
 from interchange.cxf_import import plan_from_cxf
 from interchange.plan import ImportPlan, PlannedFile, PlannedRecord, SourceError
 from records.schemas import KINDS
+from records.schemas.base import SCAN_ROLE_LIMITS
 from records.sealing import Payload, encode_payload
 
 from .errors import ImportRefused
@@ -232,10 +233,30 @@ def plan_from_export(document: object) -> ImportPlan:
         if kind in KINDS:
             for derived in KINDS[kind].derived(data) if _derivable(kind, data) else {}:
                 data.pop(derived, None)
-        plan.records.append(PlannedRecord(kind=kind, label=record.get("label") or "", data=data, source=where,
-                                          files=[_export_file(file) for file in record.get("files") or []]))
+        planned = PlannedRecord(kind=kind, label=record.get("label") or "", data=data, source=where,
+                                files=[_export_file(file) for file in record.get("files") or []])
+        _keep_possible_roles(planned, plan)
+        plan.records.append(planned)
     plan.files = [_export_file(file) for file in files]
+    for file in plan.files:
+        file.role = ""  # a role belongs to a record; a loose document has none
     return plan
+
+
+def _keep_possible_roles(record: PlannedRecord, plan: ImportPlan) -> None:
+    """Scan roles as the export gave them, where the kind takes the role and it has room
+    (one front, back and selfie); any other role is dropped and said so in the preview."""
+    accepted = KINDS[record.kind].scan_roles if record.kind in KINDS else ()
+    taken: dict[str, int] = {}
+    for file in record.files:
+        if not file.role:
+            continue
+        taken[file.role] = taken.get(file.role, 0) + 1
+        if file.role not in accepted or taken[file.role] > SCAN_ROLE_LIMITS[file.role]:
+            plan.leave(record.source, f"the '{file.role}' role of one of its scans",
+                       "this kind of record takes no such role, or it already has as many as it can hold; "
+                       "the scan comes without a role")
+            file.role = ""
 
 
 def _derivable(kind: str, data: dict) -> bool:
@@ -250,8 +271,11 @@ def _export_file(file: object) -> PlannedFile:
     if not isinstance(file, dict) or not all(isinstance(file.get(k), str) for k in ("path", "name", "sha256")) \
             or not isinstance(file.get("size"), int):
         raise ImportRefused("export_invalid", "A file in records.json is malformed.")
+    role = file.get("role")
+    if role is not None and role not in SCAN_ROLE_LIMITS:
+        raise ImportRefused("export_invalid", "A file in records.json has an unknown scan role.")
     return PlannedFile(ref="tar:" + file["path"], name=file["name"], size=file["size"], sha256=file["sha256"],
-                       content_type=str(file.get("content_type") or "application/octet-stream"))
+                       content_type=str(file.get("content_type") or "application/octet-stream"), role=role or "")
 
 
 def open_export(passphrase: str, ciphertext: Iterable[bytes]) -> ExportReader:

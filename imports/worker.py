@@ -201,9 +201,11 @@ def _commit(job: ImportJob, material: JobMaterial, plan, staged: dict[str, Impor
         if quota_used(owner=job.owner) + adding > settings.COFFER_USER_QUOTA_BYTES:
             raise ImportRefused("quota_exceeded", "The imported files would exceed your storage quota.", 507)
         Record.objects.bulk_create(records, batch_size=500)
+        roles = {file.ref: file.role for record in plan.records for file in record.files}
         files = [file_build(staged=f, owner_id=job.owner_id,
-                            record_id=records[f.record_index].pk if f.record_index is not None else None)
-                 for f in staged.values()]
+                            record_id=records[f.record_index].pk if f.record_index is not None else None,
+                            role=roles.get(ref, "") if f.record_index is not None else "")
+                 for ref, f in staged.items()]
         File.objects.bulk_create(files, batch_size=500)
         ImportFile.objects.filter(job=job).delete()
         job.state, job.finished_at = ImportJob.State.DONE, timezone.now()

@@ -31,6 +31,7 @@ class PlannedFile:
     size: int | None = None
     sha256: str | None = None
     content_type: str = "application/octet-stream"
+    role: str = ""  # the scan's role on its record (docs/files.md), "" for none
 
 
 @dataclass
@@ -84,7 +85,7 @@ class ImportPlan:
 
 def _file_json(file: PlannedFile) -> dict[str, Any]:
     return {"ref": file.ref, "name": file.name, "size": file.size, "sha256": file.sha256,
-            "content_type": file.content_type}
+            "content_type": file.content_type, "role": file.role}
 
 
 def _record_json(record: PlannedRecord) -> dict[str, Any]:

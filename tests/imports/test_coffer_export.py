@@ -18,12 +18,18 @@ from imports.models import ImportFile, ImportJob
 from records.models import Record
 from storage.factory import get_store
 from tests.exports.conftest import EXPORTS_URL, PASSPHRASE, fill_vault, start_export
+from tests.files.test_scan_roles import add_record as add_passport
+from tests.files.test_scan_roles import put_scan
 from tests.imports.conftest import confirm, revealed_records, run, upload
+from tests.web.documents_helpers import pdf_bytes
 
 
 @pytest.fixture
 def export_bytes(unlocked_alice) -> bytes:
     fill_vault(unlocked_alice)
+    passport = add_passport(unlocked_alice.client)
+    for role, name in [("front", "front.pdf"), ("selfie", "me.pdf"), ("translation", "de-en.pdf")]:
+        assert put_scan(unlocked_alice.client, passport, role, pdf_bytes(8_000), filename=name).status_code == 201
     job_id = start_export(unlocked_alice)
     assert export_build(job_id=job_id).finished
     response = unlocked_alice.client.get(f"{EXPORTS_URL}{job_id}/download")
@@ -36,13 +42,13 @@ def _records(person) -> Counter:
 
 
 def _files(person) -> Counter:
-    """(record label or None, file name, SHA-256 of the downloaded bytes) for every file."""
+    """(record label or None, file name, scan role, SHA-256 of the downloaded bytes) for every file."""
     labels = {r["id"]: r["label"] for r in revealed_records(person)}
     found = Counter()
     for file in File.objects.filter(owner=person.user):
         meta = person.client.get(f"/api/v1/files/{file.pk}/").json()
         body = b"".join(person.client.get(f"/api/v1/files/{file.pk}/content").streaming_content)
-        found[(labels.get(str(file.record_id)), meta["filename"], hashlib.sha256(body).hexdigest())] += 1
+        found[(labels.get(str(file.record_id)), meta["filename"], meta["role"], hashlib.sha256(body).hexdigest())] += 1
     return found
 
 
@@ -62,6 +68,7 @@ def test_an_export_imported_into_a_new_account_gives_the_same_records_and_files(
     assert job.state == "done", (job.error_code, job.error_detail)
     assert _records(unlocked_bob) == _records(unlocked_alice)
     assert _files(unlocked_bob) == _files(unlocked_alice)
+    assert {role for (_, _, role, _) in _files(unlocked_bob)} >= {"front", "selfie", "translation"}
     assert job.left_count == 0
 
 
@@ -132,3 +139,21 @@ def test_an_export_asking_for_a_higher_scrypt_cost_than_allowed_is_refused(unloc
     costly = b"".join(age_encrypt_stream(PASSPHRASE, [b"x"], work_factor=11))
     response = upload(unlocked_bob, costly, name="export.age", passphrase=PASSPHRASE)
     assert response.status_code == 400 and response.json()["code"] == "export_unreadable"
+
+
+def test_a_role_the_record_cannot_hold_is_left_out_and_said_so():
+    from imports.readers import plan_from_export
+
+    scan = {"path": "files/x/a.pdf", "name": "a.pdf", "size": 1, "sha256": "0" * 64}
+    document = {"format": "coffer-export", "version": 1, "records": [
+        {"kind": "note", "label": "n", "fields": {"title": "t", "text": ""}, "files": [{**scan, "role": "front"}]},
+        {"kind": "passport", "label": "p", "fields": {}, "files": [
+            {**scan, "role": "front"}, {**scan, "path": "files/x/b.pdf", "role": "front"}]},
+    ], "files": [{**scan, "path": "files/y/c.pdf", "role": "back"}]}
+    plan = plan_from_export(document)
+    assert [[f.role for f in r.files] for r in plan.records] == [[""], ["front", ""]]
+    assert [f.role for f in plan.files] == [""]
+    assert len(plan.left) == 2 and all("role" in item.what for item in plan.left)
+    with pytest.raises(Exception) as refused:
+        plan_from_export({**document, "files": [{**scan, "role": "sideways"}]})
+    assert getattr(refused.value, "code", None) == "export_invalid"
