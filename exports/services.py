@@ -277,8 +277,10 @@ def export_download(*, job: ExportJob, user, range_header: str | None = None, re
         body = get_store().iter_range(job.blob_key, start, length)
     except BlobNotFound:
         raise export_gone() from None
-    first = ExportJob.objects.filter(pk=job.pk, downloads=0).exists()
-    ExportJob.objects.filter(pk=job.pk).update(downloads=F("downloads") + 1)
+    # One statement decides which download is the first, so two at once mail once.
+    first = ExportJob.objects.filter(pk=job.pk, downloads=0).update(downloads=1) == 1
+    if not first:
+        ExportJob.objects.filter(pk=job.pk).update(downloads=F("downloads") + 1)
     audit_record(action="export.download", actor=user, request=request, target_kind="export", target_id=job.id,
                  details={"range": byte_range.content_range(job.size) if byte_range else None})
     if first:
