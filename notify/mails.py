@@ -12,7 +12,7 @@ request. docs/security.md "Notification mails" lists them.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from django.core.mail import send_mail
 from django.db import transaction
@@ -111,6 +111,17 @@ def mail_export_downloaded(*, user, at: datetime) -> None:
         "If it was not you, someone has your account password and your PIN, and a copy of your data "
         "that only the export passphrase opens. Set a new PIN with your recovery code, revoke any API "
         "token you do not recognise, and contact the people who run this Coffer server."
+    ))
+
+
+def mail_reminder_due(*, user, on: date) -> None:
+    """An expiry reminder: only its date, never which document or any of its fields."""
+    _send(kind="reminder_due", to=user.email, subject="A document in your Coffer vault expires soon", body=(
+        f"This is the expiry reminder you asked your Coffer vault ({user.username}) to send on "
+        f"{on.isoformat()}. Unlock your vault to see which documents expire soon (the \"Expiring soon\" "
+        "filter on your vault's home page).\n\n"
+        "The server does not know which document this is for: it keeps only the dates of your "
+        "reminders. You can turn reminders off under Settings, Reminders."
     ))
 
 

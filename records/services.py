@@ -13,6 +13,7 @@ from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
 from coffer.seams import seam
+from reminders.services import reminders_forget, reminders_sync
 from vault.crypto.errors import IntegrityError
 from vault.crypto.session import VaultKeys
 from vault.locking import keyset_sync, vault_locked
@@ -98,6 +99,7 @@ def record_create(*, owner, keys: VaultKeys, kind: str, label: str, data: Any, r
         keys = _keys_now(vault, keys)
         _wrap_into(record, keys=keys, dek=dek, vault_key_version=keys.current_version)
         record.save(force_insert=True)
+        reminders_sync(owner=owner, keys=keys, record_id=record.pk, kind=record.kind, data=payload.data)
         record_event(action="record.create", record=record, request=request)
     return OpenedRecord(record=record, payload=payload)
 
@@ -158,6 +160,7 @@ def record_update(
             record.updated_at = timezone.now()
             record.save(update_fields=["schema_version", "ciphertext", "ciphertext_size", "revision", "updated_at",
                                        *(["wrapped_dek", "vault_key_version"] if moved else [])])
+            reminders_sync(owner=owner, keys=keys, record_id=record.pk, kind=record.kind, data=payload.data)
             record_event(action="record.update", record=record, request=request)
     except _Damaged as damaged:
         # Audited outside the rolled-back transaction, so the event survives.
@@ -169,13 +172,18 @@ def record_update(
 # ---- delete ----
 
 
-def record_delete(*, owner, record_id, expected_revisions: frozenset[int] | None = None, request=None) -> None:
-    """Deletes a record. An If-Match, when sent, must still hold."""
+def record_delete(
+    *, owner, record_id, expected_revisions: frozenset[int] | None = None, keys: VaultKeys | None = None, request=None
+) -> None:
+    """Deletes a record. An If-Match, when sent, must still hold. With the vault's
+    keys, its expiry reminders go too (only an unlocked vault can find them)."""
     with transaction.atomic():
         record = record_get(owner=owner, record_id=record_id, for_update=True)
         if expected_revisions is not None and record.revision not in expected_revisions:
             raise PreconditionFailed(etag=etag_for(record.revision))
         record_event(action="record.delete", record=record, request=request)
+        if keys is not None:
+            reminders_forget(owner=owner, keys=keys, record_id=record.pk)
         record.delete()
 
 

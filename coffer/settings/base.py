@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "access",
     "exports",
     "imports",
+    "reminders",
     # Accounts (docs/accounts.md): allauth's sign-up, sign-in, email, password and sessions,
     # its second factors, and its headless API for apps that sign in without a browser.
     "allauth",
@@ -407,4 +408,6 @@ COFFER_IMPORT_STALE_SECONDS = env.int("COFFER_IMPORT_STALE_SECONDS", default=300
 COFFER_IMPORT_PREVIEW_SECONDS = env.int("COFFER_IMPORT_PREVIEW_SECONDS", default=24 * 3600)
 # The highest age scrypt work factor an imported export may ask for (at least COFFER_EXPORT_WORK_FACTOR).
 COFFER_IMPORT_MAX_WORK_FACTOR = env.int("COFFER_IMPORT_MAX_WORK_FACTOR", default=18)
+# Expiry reminders (docs/reminders.md): beat mails the due ones.
+CELERY_BEAT_SCHEDULE["reminders-send"] = {"task": "reminders.tasks.reminders_send", "schedule": 3600.0}
 CELERY_BEAT_SCHEDULE["imports-redrive"] = {"task": "imports.tasks.import_redrive", "schedule": 120.0}

@@ -155,7 +155,9 @@ class RecordDetailView(APIView):
         responses={204: None, **errors(401, 403, 404, 412, 423, 428)},
     )
     def delete(self, request, record_id: str):
-        require_vault_keys(request)
+        keys = require_vault_keys(request)
         expected = _if_match(request, required=False)
-        services.record_delete(owner=request.user, record_id=record_id, expected_revisions=expected, request=request)
+        services.record_delete(
+            owner=request.user, record_id=record_id, expected_revisions=expected, keys=keys, request=request
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -193,7 +193,7 @@ def delete_view(request, record_id):
         opened = None
     if request.method == "POST":
         try:
-            services.record_delete(owner=request.user, record_id=record_id, request=request)
+            services.record_delete(owner=request.user, record_id=record_id, keys=request.vault_keys, request=request)
         except RecordNotFound:
             raise Http404 from None
         messages.success(request, "Record deleted.")

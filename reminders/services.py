@@ -1,0 +1,121 @@
+"""Writing reminders: compute a record's rows when it is saved while unlocked, drop
+them when it is deleted, and send the due ones (docs/reminders.md).
+
+The rows hold only the owner, a date and an opaque tag; the tag is the only way back
+to a record, and only an unlocked vault can compute it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Mapping
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from coffer.seams import seam
+from notify.mails import mail_reminder_due
+from records.schemas import KINDS
+from vault.crypto.context import Context
+from vault.crypto.hkdf import hkdf_sha256
+from vault.crypto.session import VaultKeys
+
+from .models import Reminder, ReminderSetting
+from .selectors import reminder_setting_get
+
+TAG_PURPOSE = "reminder-tag"
+# Kinds that remind by default once the owner turns reminders on.
+DEFAULT_KINDS = frozenset({"passport", "id_card"})
+# A sent row stays this long for the notice on the vault home page, then goes.
+SHOWN_DAYS = 30
+SEND_BATCH = 100
+
+
+def _tag(*, keys: VaultKeys, version: int, owner_id, record_id) -> bytes:
+    tag_key = hkdf_sha256(keys.key(version), info=Context(TAG_PURPOSE, str(owner_id)).encode())
+    return hmac.new(tag_key, str(record_id).encode(), hashlib.sha256).digest()
+
+
+def _rows_of(*, owner, keys: VaultKeys, record_id):
+    """The record's rows, under any vault key version this session holds."""
+    rows = Reminder.objects.none()
+    for version in keys.vault_keys:
+        tag = _tag(keys=keys, version=version, owner_id=owner.pk, record_id=record_id)
+        rows = rows | Reminder.objects.filter(owner=owner, key_version=version, tag=tag)
+    return rows
+
+
+def _dates(*, setting: ReminderSetting, expires_on: date, today: date) -> list[date]:
+    wanted = {expires_on - timedelta(days=days) for days in setting.offset_days()}
+    return sorted(day for day in wanted if day >= today)
+
+
+def reminders_sync(*, owner, keys: VaultKeys, record_id, kind: str, data: Mapping[str, Any]) -> None:
+    """Replaces the record's unsent rows with those its expiry date asks for now.
+
+    Called inside the record's write transaction, so the rows change with the record
+    or not at all. A date already mailed for this record is not added again.
+    """
+    rows = _rows_of(owner=owner, keys=keys, record_id=record_id)
+    rows.filter(sent_at__isnull=True).delete()
+    setting = reminder_setting_get(user=owner)
+    expires_on = KINDS[kind].expires_on(data) if kind in KINDS else None
+    if not setting.enabled or kind not in DEFAULT_KINDS or expires_on is None:
+        return
+    mailed = set(rows.values_list("remind_on", flat=True))
+    version = keys.current_version
+    tag = _tag(keys=keys, version=version, owner_id=owner.pk, record_id=record_id)
+    Reminder.objects.bulk_create([
+        Reminder(owner=owner, remind_on=day, tag=tag, key_version=version)
+        for day in _dates(setting=setting, expires_on=expires_on, today=timezone.localdate())
+        if day not in mailed
+    ])
+
+
+def reminders_forget(*, owner, keys: VaultKeys, record_id) -> None:
+    """Removes every row of a deleted record, sent or not."""
+    _rows_of(owner=owner, keys=keys, record_id=record_id).delete()
+
+
+def reminder_setting_update(*, user, enabled: bool, offsets: list[int] | None = None) -> ReminderSetting:
+    """Turns reminders on or off; off removes every row of the owner at once."""
+    with transaction.atomic():
+        setting = ReminderSetting.objects.select_for_update().get_or_create(user=user)[0]
+        setting.enabled = enabled
+        if offsets is not None:
+            setting.offsets = ",".join(str(days) for days in sorted(set(offsets), reverse=True))
+        setting.save()
+        if not enabled:
+            Reminder.objects.filter(owner=user).delete()
+    return setting
+
+
+def reminders_send_due(*, today: date | None = None) -> int:
+    """Mails every due, unsent row once, and returns how many it mailed.
+
+    Each batch is claimed with SELECT ... FOR UPDATE SKIP LOCKED and marked sent in
+    the same transaction; the mail goes after the commit. Two runs at once never
+    take the same row, and a retry finds it sent.
+    """
+    today = today or timezone.localdate()
+    sent = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Reminder.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(remind_on__lte=today, sent_at__isnull=True)
+                .select_related("owner").order_by("pk")[:SEND_BATCH]
+            )
+            if not batch:
+                break
+            now = timezone.now()
+            Reminder.objects.filter(pk__in=[row.pk for row in batch]).update(sent_at=now)
+            seam("reminders.send.claimed")  # tests hold a run here, its rows claimed
+            for row in batch:
+                mail_reminder_due(user=row.owner, on=row.remind_on)
+        sent += len(batch)
+    Reminder.objects.filter(sent_at__lt=timezone.now() - timedelta(days=SHOWN_DAYS)).delete()
+    return sent
