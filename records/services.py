@@ -13,7 +13,7 @@ from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
 from coffer.seams import seam
-from reminders.services import reminders_forget, reminders_sync
+from reminders.services import reminders_forget, reminders_retag, reminders_sync
 from vault.crypto.errors import IntegrityError
 from vault.crypto.session import VaultKeys
 from vault.locking import keyset_sync, vault_locked
@@ -214,6 +214,7 @@ def record_rewrap(*, record_id, owner, keys: VaultKeys, to_version: int) -> Reco
             )
             _wrap_into(record, keys=keys, dek=dek, vault_key_version=to_version)
             record.save(update_fields=["wrapped_dek", "vault_key_version"])
+            reminders_retag(owner_id=record.owner_id, keys=keys, record_id=record.pk, to_version=to_version)
     return record
 
 
@@ -231,6 +232,7 @@ def record_reencrypt(*, record_id, owner, keys: VaultKeys, to_version: int | Non
         if record_unseal(record=record, keys=keys)[1] != payload:
             raise IntegrityError()  # pragma: no cover - a bug, never a user error
         record.save(update_fields=["dek_version", "wrapped_dek", "vault_key_version", "ciphertext", "ciphertext_size"])
+        reminders_retag(owner_id=record.owner_id, keys=keys, record_id=record.pk, to_version=record.vault_key_version)
     return record
 
 

@@ -39,12 +39,12 @@ def _tag(*, keys: VaultKeys, version: int, owner_id, record_id) -> bytes:
     return hmac.new(tag_key, str(record_id).encode(), hashlib.sha256).digest()
 
 
-def _rows_of(*, owner, keys: VaultKeys, record_id):
-    """The record's rows, under any vault key version this session holds."""
+def _rows_of(*, owner_id, keys: VaultKeys, record_id, versions=None):
+    """The record's rows, under any vault key version this session holds (or those given)."""
     rows = Reminder.objects.none()
-    for version in keys.vault_keys:
-        tag = _tag(keys=keys, version=version, owner_id=owner.pk, record_id=record_id)
-        rows = rows | Reminder.objects.filter(owner=owner, key_version=version, tag=tag)
+    for version in keys.vault_keys if versions is None else versions:
+        tag = _tag(keys=keys, version=version, owner_id=owner_id, record_id=record_id)
+        rows = rows | Reminder.objects.filter(owner_id=owner_id, key_version=version, tag=tag)
     return rows
 
 
@@ -59,7 +59,7 @@ def reminders_sync(*, owner, keys: VaultKeys, record_id, kind: str, data: Mappin
     Called inside the record's write transaction, so the rows change with the record
     or not at all. A date already mailed for this record is not added again.
     """
-    rows = _rows_of(owner=owner, keys=keys, record_id=record_id)
+    rows = _rows_of(owner_id=owner.pk, keys=keys, record_id=record_id)
     rows.filter(sent_at__isnull=True).delete()
     setting = reminder_setting_get(user=owner)
     expires_on = KINDS[kind].expires_on(data) if kind in KINDS else None
@@ -77,7 +77,19 @@ def reminders_sync(*, owner, keys: VaultKeys, record_id, kind: str, data: Mappin
 
 def reminders_forget(*, owner, keys: VaultKeys, record_id) -> None:
     """Removes every row of a deleted record, sent or not."""
-    _rows_of(owner=owner, keys=keys, record_id=record_id).delete()
+    _rows_of(owner_id=owner.pk, keys=keys, record_id=record_id).delete()
+
+
+def reminders_retag(*, owner_id: int, keys: VaultKeys, record_id, to_version: int) -> None:
+    """Moves the record's rows to tags under vault key `to_version`.
+
+    Key rotation calls this where it re-wraps or re-encrypts the record, in the same
+    transaction, while the session still holds the old version: once the rotation
+    drops that version, no row is left that only the old key could find.
+    """
+    old = [version for version in keys.vault_keys if version != to_version]
+    tag = _tag(keys=keys, version=to_version, owner_id=owner_id, record_id=record_id)
+    _rows_of(owner_id=owner_id, keys=keys, record_id=record_id, versions=old).update(tag=tag, key_version=to_version)
 
 
 def reminder_setting_update(*, user, enabled: bool, offsets: list[int] | None = None) -> ReminderSetting:
