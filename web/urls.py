@@ -38,6 +38,7 @@ urlpatterns = [
     path("settings/recovery-code/", settings.recovery_code_new_view, name="settings-recovery-code"),
     path("settings/rotation/", settings.rotation_start_view, name="settings-rotation"),
     path("settings/rotation/<uuid:job_id>/resume/", settings.rotation_resume_view, name="settings-rotation-resume"),
+    path("settings/reminders/", settings.reminders_view, name="settings-reminders"),
     path("settings/tokens/", settings.token_create_view, name="settings-token-create"),
     path("settings/export/", exports.export_start_view, name="export-start"),
     path("settings/export/<uuid:job_id>/", exports.export_progress_view, name="export-progress"),

@@ -13,6 +13,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.selectors import token_get, token_list
+from reminders.forms import ReminderSettingForm
+from reminders.selectors import reminder_setting_get
+from reminders.services import reminder_setting_update
 from accounts.services import AccountError, token_create, token_revoke
 from web.once import submission_first, submission_forget
 from coffer.limits import throttled
@@ -38,7 +41,8 @@ from ..forms import (
 SCOPE_NAMES = dict(SCOPE_CHOICES)
 
 
-def _settings_page(request, *, pin_form=None, recovery_form=None, token_form=None, new_token=None, status=200):
+def _settings_page(request, *, pin_form=None, recovery_form=None, token_form=None, new_token=None,
+                   reminder_form=None, status=200):
     rotations = list(rotation_list(owner=request.user)[:5])
     context = {
         "vault": vault_state(user=request.user, unlock_secret=None),
@@ -52,6 +56,7 @@ def _settings_page(request, *, pin_form=None, recovery_form=None, token_form=Non
         "running": any(job.state == RotationJob.State.RUNNING for job in rotations),
         "latest_rotation": rotations[0] if rotations else None,
         "now": timezone.now(),
+        "reminder_form": reminder_form or _reminder_form(request.user),
     }
     return render(request, "web/settings/index.html", context, status=status)
 
@@ -60,6 +65,24 @@ def _settings_page(request, *, pin_form=None, recovery_form=None, token_form=Non
 @require_GET
 def settings_view(request):
     return _settings_page(request)
+
+
+def _reminder_form(user) -> ReminderSettingForm:
+    setting = reminder_setting_get(user=user)
+    return ReminderSettingForm(initial={"enabled": setting.enabled, "offsets": ", ".join(setting.offsets.split(","))})
+
+
+@unlocked_vault_required
+@require_POST
+def reminders_view(request):
+    form = ReminderSettingForm(request.POST)
+    if not form.is_valid():
+        return _settings_page(request, reminder_form=form, status=400)
+    setting = reminder_setting_update(
+        user=request.user, enabled=form.cleaned_data["enabled"], offsets=form.cleaned_data["offsets"]
+    )
+    messages.success(request, "Reminders are on." if setting.enabled else "Reminders are off.")
+    return redirect(reverse("settings") + "#reminders")
 
 
 @sensitive_post_parameters()

@@ -42,6 +42,7 @@ from ..forms import (
 )
 from ..presenting import KIND_INFO, group_rows, record_row
 from ..recovery_sheet import recovery_sheet_pdf
+from reminders.selectors import reminders_to_show
 from ..redirects import safe_next
 
 
@@ -74,6 +75,7 @@ def home_view(request):
         "searching": searching,
         "found_count": len(shown),
         "search_max_length": SEARCH_MAX_LENGTH,
+        "reminder_dates": reminders_to_show(owner=request.user),
     }
     return render(request, "web/vault/home.html", context, status=400 if query_error else 200)
 
