@@ -32,3 +32,16 @@ class Reminder(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["owner", "tag"]), models.Index(fields=["remind_on", "sent_at"])]
+
+
+class ReminderChoice(models.Model):
+    """A record whose owner flipped its kind's default (on for passports and ID cards,
+    off for the other kinds with an expiry date). Like Reminder, it names no record:
+    `tag` is an HMAC of "choice:" and the record id, findable only when unlocked."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    tag = models.BinaryField(max_length=32)
+    key_version = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["owner", "tag"])]

@@ -19,33 +19,61 @@ from django.utils import timezone
 from coffer.seams import seam
 from notify.mails import mail_reminder_due
 from records.schemas import KINDS
+from records.selectors import record_get, record_unseal
 from vault.crypto.context import Context
 from vault.crypto.hkdf import hkdf_sha256
 from vault.crypto.session import VaultKeys
+from vault.locking import vault_locked
 
-from .models import Reminder, ReminderSetting
+from .models import Reminder, ReminderChoice, ReminderSetting
 from .selectors import reminder_setting_get
 
 TAG_PURPOSE = "reminder-tag"
 # Kinds that remind by default once the owner turns reminders on.
 DEFAULT_KINDS = frozenset({"passport", "id_card"})
+# Kinds with an expiry date; the others remind only when their owner turns it on per record.
+REMINDABLE_KINDS = frozenset({"passport", "id_card", "driver_licence", "bank_card"})
 # A sent row stays this long for the notice on the vault home page, then goes.
 SHOWN_DAYS = 30
 SEND_BATCH = 100
 
 
-def _tag(*, keys: VaultKeys, version: int, owner_id, record_id) -> bytes:
+def _tag(*, keys: VaultKeys, version: int, owner_id, record_id, model=Reminder) -> bytes:
     tag_key = hkdf_sha256(keys.key(version), info=Context(TAG_PURPOSE, str(owner_id)).encode())
-    return hmac.new(tag_key, str(record_id).encode(), hashlib.sha256).digest()
+    prefix = b"choice:" if model is ReminderChoice else b""
+    return hmac.new(tag_key, prefix + str(record_id).encode(), hashlib.sha256).digest()
 
 
-def _rows_of(*, owner_id, keys: VaultKeys, record_id, versions=None):
+def _rows_of(*, owner_id, keys: VaultKeys, record_id, versions=None, model=Reminder):
     """The record's rows, under any vault key version this session holds (or those given)."""
-    rows = Reminder.objects.none()
+    rows = model.objects.none()
     for version in keys.vault_keys if versions is None else versions:
-        tag = _tag(keys=keys, version=version, owner_id=owner_id, record_id=record_id)
-        rows = rows | Reminder.objects.filter(owner_id=owner_id, key_version=version, tag=tag)
+        tag = _tag(keys=keys, version=version, owner_id=owner_id, record_id=record_id, model=model)
+        rows = rows | model.objects.filter(owner_id=owner_id, key_version=version, tag=tag)
     return rows
+
+
+def reminders_wanted(*, owner, keys: VaultKeys, record_id, kind: str) -> bool:
+    """Whether this record reminds: its kind's default, unless its owner flipped it."""
+    if kind not in REMINDABLE_KINDS:
+        return False
+    flipped = _rows_of(owner_id=owner.pk, keys=keys, record_id=record_id, model=ReminderChoice).exists()
+    return (kind in DEFAULT_KINDS) != flipped
+
+
+def reminder_choice_set(*, owner, keys: VaultKeys, record_id, on: bool) -> None:
+    """Turns one record's reminders on or off, and recomputes its rows at once, under
+    the record's lock, so a concurrent update cannot leave rows of its old expiry date.
+    An unknown or foreign record is RecordNotFound; a damaged one IntegrityError."""
+    with vault_locked(user_id=owner.pk):
+        record = record_get(owner=owner, record_id=record_id, for_update=True)
+        kind, data, record_id = record.kind, record_unseal(record=record, keys=keys)[1].data, record.pk
+        _rows_of(owner_id=owner.pk, keys=keys, record_id=record_id, model=ReminderChoice).delete()
+        if kind in REMINDABLE_KINDS and on != (kind in DEFAULT_KINDS):
+            version = keys.current_version
+            ReminderChoice.objects.create(owner=owner, key_version=version, tag=_tag(
+                keys=keys, version=version, owner_id=owner.pk, record_id=record_id, model=ReminderChoice))
+        reminders_sync(owner=owner, keys=keys, record_id=record_id, kind=kind, data=data)
 
 
 def _dates(*, setting: ReminderSetting, expires_on: date, today: date) -> list[date]:
@@ -63,7 +91,9 @@ def reminders_sync(*, owner, keys: VaultKeys, record_id, kind: str, data: Mappin
     rows.filter(sent_at__isnull=True).delete()
     setting = reminder_setting_get(user=owner)
     expires_on = KINDS[kind].expires_on(data) if kind in KINDS else None
-    if not setting.enabled or kind not in DEFAULT_KINDS or expires_on is None:
+    if not setting.enabled or expires_on is None or not reminders_wanted(
+        owner=owner, keys=keys, record_id=record_id, kind=kind
+    ):
         return
     mailed = set(rows.values_list("remind_on", flat=True))
     version = keys.current_version
@@ -76,8 +106,9 @@ def reminders_sync(*, owner, keys: VaultKeys, record_id, kind: str, data: Mappin
 
 
 def reminders_forget(*, owner, keys: VaultKeys, record_id) -> None:
-    """Removes every row of a deleted record, sent or not."""
-    _rows_of(owner_id=owner.pk, keys=keys, record_id=record_id).delete()
+    """Removes every row of a deleted record, sent or not, and its choice."""
+    for model in (Reminder, ReminderChoice):
+        _rows_of(owner_id=owner.pk, keys=keys, record_id=record_id, model=model).delete()
 
 
 def reminders_retag(*, owner_id: int, keys: VaultKeys, record_id, to_version: int) -> None:
@@ -88,8 +119,11 @@ def reminders_retag(*, owner_id: int, keys: VaultKeys, record_id, to_version: in
     drops that version, no row is left that only the old key could find.
     """
     old = [version for version in keys.vault_keys if version != to_version]
-    tag = _tag(keys=keys, version=to_version, owner_id=owner_id, record_id=record_id)
-    _rows_of(owner_id=owner_id, keys=keys, record_id=record_id, versions=old).update(tag=tag, key_version=to_version)
+    for model in (Reminder, ReminderChoice):
+        tag = _tag(keys=keys, version=to_version, owner_id=owner_id, record_id=record_id, model=model)
+        _rows_of(owner_id=owner_id, keys=keys, record_id=record_id, versions=old, model=model).update(
+            tag=tag, key_version=to_version
+        )
 
 
 def reminder_setting_update(*, user, enabled: bool, offsets: list[int] | None = None) -> ReminderSetting:

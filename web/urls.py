@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import TemplateView
 
-from .views import account_delete, activity, devices, documents, exports, imports, records, settings, sharing, vault
+from .views import account_delete, activity, devices, documents, exports, imports, records, reminders, settings, sharing, vault
 
 urlpatterns = [
     path("", vault.home_view, name="home"),
@@ -26,6 +26,7 @@ urlpatterns = [
     path("records/<uuid:record_id>/reveal/", records.reveal_view, name="record-reveal"),
     path("records/<uuid:record_id>/edit/", records.edit_view, name="record-edit"),
     path("records/<uuid:record_id>/delete/", records.delete_view, name="record-delete"),
+    path("records/<uuid:record_id>/reminders/", reminders.record_reminders_view, name="record-reminders"),
     # documents
     path("documents/", documents.list_view, name="documents"),
     path("documents/<uuid:file_id>/", documents.detail_view, name="document-detail"),

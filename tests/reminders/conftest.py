@@ -1,8 +1,9 @@
 import pytest
 import time_machine
+from django.test import Client
 
 from reminders.services import reminder_setting_update
-from tests.conftest import make_person
+from tests.conftest import PIN, make_person
 from tests.records.samples import valid
 
 RECORDS_URL = "/api/v1/records/"
@@ -37,3 +38,11 @@ def create(person, kind="passport", **changes) -> dict:
                                   format="json")
     assert response.status_code == 201, response.content
     return response.json()
+
+
+def browser(person) -> Client:
+    """The person's browser, logged in and unlocked."""
+    client = Client()
+    client.force_login(person.user)
+    assert client.post("/vault/unlock/", {"pin": PIN}).status_code == 302
+    return client

@@ -3,8 +3,8 @@
 import pytest
 
 from records import services
-from reminders.models import Reminder
-from reminders.services import reminders_forget
+from reminders.models import Reminder, ReminderChoice
+from reminders.services import reminder_choice_set, reminders_forget, reminders_wanted
 from vault.crypto.keys import new_key
 from vault.crypto.session import VaultKeys
 from vault.services import vault_keys
@@ -29,3 +29,13 @@ def test_a_rotation_step_moves_the_rows_to_the_new_key(alice, rotated, step):
     only_new = VaultKeys(kek=rotated.kek, vault_keys={2: rotated.vault_keys[2]})
     reminders_forget(owner=alice.user, keys=only_new, record_id=record["id"])
     assert not Reminder.objects.filter(owner=alice.user).exists()
+
+
+def test_a_rotation_moves_a_records_choice_to_the_new_key(alice, rotated):
+    record = create(alice, kind="driver_licence")
+    keys = VaultKeys(kek=rotated.kek, vault_keys={1: rotated.vault_keys[1]})
+    reminder_choice_set(owner=alice.user, keys=keys, record_id=record["id"], on=True)
+    services.record_rewrap(record_id=record["id"], owner=alice.user, keys=rotated, to_version=2)
+    only_new = VaultKeys(kek=rotated.kek, vault_keys={2: rotated.vault_keys[2]})
+    assert ReminderChoice.objects.get(owner=alice.user).key_version == 2
+    assert reminders_wanted(owner=alice.user, keys=only_new, record_id=record["id"], kind="driver_licence")

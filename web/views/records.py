@@ -12,6 +12,7 @@ from rest_framework.exceptions import ValidationError
 from coffer.errors import DomainError
 from records import selectors, services
 from records.errors import PreconditionFailed, RecordNotFound
+from web.views.reminders import reminder_switch
 from records.presenting import masked_data
 from records.schemas import KINDS
 from records.selectors import OpenedRecord
@@ -89,6 +90,7 @@ def _detail(request, opened: OpenedRecord, *, reveal_only: str | None = None):
         "fields": record_fields(opened, reveal_only=reveal_only),
         "documents": [doc for doc in documents if not doc.role],
         "scan_slots": scan_slots(record=opened.record, documents=documents),
+        "reminder": reminder_switch(request, opened),
     }
     return render(request, "web/records/detail.html", context)
 
