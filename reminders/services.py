@@ -19,8 +19,9 @@ from django.utils import timezone
 from coffer.seams import seam
 from notify.mails import mail_reminder_due
 from records.schemas import KINDS
-from records.selectors import record_get, record_unseal
+from records.selectors import record_get, record_list, record_unseal
 from vault.crypto.context import Context
+from vault.crypto.errors import IntegrityError
 from vault.crypto.hkdf import hkdf_sha256
 from vault.crypto.session import VaultKeys
 from vault.locking import vault_locked
@@ -137,6 +138,19 @@ def reminder_setting_update(*, user, enabled: bool, offsets: list[int] | None = 
         if not enabled:
             Reminder.objects.filter(owner=user).delete()
     return setting
+
+
+def reminders_sync_all(*, owner, keys: VaultKeys) -> None:
+    """Computes the rows of every record that can remind, when the owner turns reminders
+    on or changes the offsets while unlocked. Under the vault lock, so no record update
+    interleaves; a record that fails to open is left without rows."""
+    with vault_locked(user_id=owner.pk):
+        for record in record_list(owner=owner).filter(kind__in=REMINDABLE_KINDS).select_for_update():
+            try:
+                data = record_unseal(record=record, keys=keys)[1].data
+            except IntegrityError:
+                continue
+            reminders_sync(owner=owner, keys=keys, record_id=record.pk, kind=record.kind, data=data)
 
 
 def reminders_send_due(*, today: date | None = None) -> int:

@@ -26,6 +26,17 @@ def test_it_turns_reminders_on_with_the_offsets_given(carol):
         == ["2033-11-30", "2034-02-21", "2034-02-28"]
 
 
+def test_turning_reminders_on_computes_the_rows_of_records_saved_before(carol):
+    create(carol)
+    create(carol, kind="note")
+    assert not Reminder.objects.filter(owner=carol.user).exists()
+    assert browser(carol).post("/settings/reminders/", {"enabled": "on", "offsets": "182, 30, 0"}).status_code == 302
+    assert Reminder.objects.filter(owner=carol.user).count() == 3
+    browser(carol).post("/settings/reminders/", {"enabled": "on", "offsets": "1"})
+    assert [str(day) for day in Reminder.objects.filter(owner=carol.user).values_list("remind_on", flat=True)] \
+        == ["2034-02-27"]
+
+
 def test_bad_offsets_are_a_400_with_the_card_shown_again(carol):
     response = browser(carol).post("/settings/reminders/", {"enabled": "on", "offsets": "soon"})
     assert response.status_code == 400

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.selectors import token_get, token_list
 from reminders.forms import ReminderSettingForm
 from reminders.selectors import reminder_setting_get
-from reminders.services import reminder_setting_update
+from reminders.services import reminder_setting_update, reminders_sync_all
 from accounts.services import AccountError, token_create, token_revoke
 from web.once import submission_first, submission_forget
 from coffer.limits import throttled
@@ -81,6 +81,8 @@ def reminders_view(request):
     setting = reminder_setting_update(
         user=request.user, enabled=form.cleaned_data["enabled"], offsets=form.cleaned_data["offsets"]
     )
+    if setting.enabled:
+        reminders_sync_all(owner=request.user, keys=request.vault_keys)
     messages.success(request, "Reminders are on." if setting.enabled else "Reminders are off.")
     return redirect(reverse("settings") + "#reminders")
 
