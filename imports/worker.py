@@ -32,6 +32,7 @@ from files.selectors import quota_used
 from files.services import file_upload_start
 from records.events import record_event
 from records.models import Record
+from reminders.services import reminders_sync
 from storage.factory import get_store
 from vault.crypto.errors import IntegrityError
 from vault.crypto.session import VaultKeys
@@ -201,6 +202,10 @@ def _commit(job: ImportJob, material: JobMaterial, plan, staged: dict[str, Impor
         if quota_used(owner=job.owner) + adding > settings.COFFER_USER_QUOTA_BYTES:
             raise ImportRefused("quota_exceeded", "The imported files would exceed your storage quota.", 507)
         Record.objects.bulk_create(records, batch_size=500)
+        # Expiry reminders, as a record saved while unlocked gets them (docs/reminders.md).
+        keys = VaultKeys(kek=b"", vault_keys={version: material.vault_keys[version]})
+        for record, planned in zip(records, plan.records):
+            reminders_sync(owner=job.owner, keys=keys, record_id=record.pk, kind=record.kind, data=planned.data)
         roles = {file.ref: file.role for record in plan.records for file in record.files}
         files = [file_build(staged=f, owner_id=job.owner_id,
                             record_id=records[f.record_index].pk if f.record_index is not None else None,

@@ -23,6 +23,14 @@ HANDLE_BYTES = 16
 HANDLE_PATTERN = re.compile(r"[A-Za-z0-9_-]{22}")
 
 
+def _new_handle() -> str:
+    """Random, URL-safe, and never starting with "-": people paste handles after a command
+    line option (`--key-handle H`), where a leading dash reads as another option."""
+    while (handle := secrets.token_urlsafe(HANDLE_BYTES)).startswith("-"):
+        pass
+    return handle
+
+
 def key_handle_get(*, user) -> KeyHandle | None:
     return KeyHandle.objects.filter(user=user).first()
 
@@ -33,7 +41,7 @@ def key_handle_rotate(*, user, request=None) -> KeyHandle:
         raise NotFound("Set up your vault first: it holds the keys to publish.")
     with transaction.atomic():
         KeyHandle.objects.filter(user=user).delete()
-        handle = KeyHandle.objects.create(user=user, handle=secrets.token_urlsafe(HANDLE_BYTES))
+        handle = KeyHandle.objects.create(user=user, handle=_new_handle())
     audit_record(action="sharing.key_handle.rotate", actor=user, request=request, target_kind="key_handle",
                  target_id=handle.pk)
     return handle

@@ -164,3 +164,19 @@ def test_a_preview_nobody_confirms_is_dropped_with_its_source_after_a_day(unlock
     assert ImportJob.objects.get(pk=old).state == "cancelled" and not get_store().exists(source_key)
     assert bytes(ImportJob.objects.get(pk=old).sealed_material) == b""
     assert ImportJob.objects.get(pk=fresh).state == "preview"
+
+
+def test_imported_passports_and_id_cards_get_their_expiry_reminders(unlocked_alice):
+    from reminders.models import Reminder
+    from reminders.services import reminder_setting_update
+
+    reminder_setting_update(user=unlocked_alice.user, enabled=True)
+    run(_started(unlocked_alice, fixture_bytes("cxf_every_field.json")))
+    rows = Reminder.objects.filter(owner=unlocked_alice.user)
+    assert rows.count() == 6 and len({bytes(r.tag) for r in rows}) == 2  # 3 dates each, one tag per record
+    # The rows are the record's own: saving it replaces them instead of adding more.
+    passport = next(r for r in revealed_records(unlocked_alice) if r["kind"] == "passport")
+    response = unlocked_alice.client.patch(f"/api/v1/records/{passport['id']}/", {"label": "Passport"},
+                                           format="json", HTTP_IF_MATCH=passport["etag"])
+    assert response.status_code == 200, response.content
+    assert Reminder.objects.filter(owner=unlocked_alice.user).count() == 6

@@ -88,3 +88,11 @@ def test_an_app_without_a_grant_from_the_user_gets_404(unlocked_alice, unlocked_
     path = f"/api/v1/apps/me/users/{unlocked_alice.user.pk}/keys"
     assert signed_request("GET", path, sign_key=other_app.sign_key, app_id=other_app.id).status_code == 404
     assert APIClient().get(path).status_code in (401, 403)
+
+
+def test_a_key_handle_never_starts_with_a_dash_which_a_command_line_would_read_as_an_option(monkeypatch):
+    from sharing import key_handles
+
+    drawn = iter(["-looks-like-an-option", "_fine-and-random"])
+    monkeypatch.setattr(key_handles.secrets, "token_urlsafe", lambda n: next(drawn))
+    assert key_handles._new_handle() == "_fine-and-random"
