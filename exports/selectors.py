@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.db.models import QuerySet
-from django.http import Http404
+
+from coffer.lookups import get_by_uuid_or_404
 
 from .models import ExportJob
 
 
 def export_get(*, owner, job_id) -> ExportJob:
-    try:
-        pk = uuid.UUID(str(job_id))
-    except ValueError:
-        raise Http404 from None
-    job = ExportJob.objects.filter(vault__user=owner, pk=pk).first()
-    if job is None:
-        raise Http404
-    return job
+    return get_by_uuid_or_404(ExportJob.objects.filter(vault__user=owner), job_id)
 
 
 def export_list(*, owner) -> QuerySet[ExportJob]:

@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.db.models import QuerySet
-from django.http import Http404
+
+from coffer.lookups import get_by_uuid_or_404
 
 from .models import ImportJob
 
 
 def import_get(*, owner, job_id) -> ImportJob:
-    try:
-        job_uuid = uuid.UUID(str(job_id))
-    except ValueError:
-        raise Http404 from None
-    job = ImportJob.objects.filter(owner=owner, pk=job_uuid).first()
-    if job is None:
-        raise Http404
-    return job
+    return get_by_uuid_or_404(ImportJob.objects.filter(owner=owner), job_id)
 
 
 def import_list(*, owner) -> QuerySet[ImportJob]:
