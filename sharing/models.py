@@ -75,6 +75,9 @@ class GrantItem(models.Model):
     fields = models.JSONField(default=list)
     # Whether the record's own name (its label) went to the app; otherwise it got "".
     label_shared = models.BooleanField(default=False)
+    # The scan roles shared (records.schemas.base.SCAN_ROLES): every scan of each role, as
+    # GrantScan rows. Names only, like `fields`.
+    scan_roles = models.JSONField(default=list)
 
     class Meta:
         ordering = ["grant", "position"]
@@ -85,6 +88,39 @@ class GrantItem(models.Model):
 
     def __str__(self) -> str:
         return f"record {self.record_id} in grant {self.grant_id}"
+
+
+class GrantScan(models.Model):
+    """One scan shared in a grant: a copy of the file, re-encrypted in the stream format
+    (docs/format-stream.md) under a fresh key that exists only inside the sealed grant.
+    Neither the user's DEK nor any vault key reaches the app; revocation and expiry
+    delete the row, and the copy goes with it (docs/sharing.md, "Scans")."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="scans")
+    # Position in the grant document: the record's item, then the scan within it.
+    item_position = models.PositiveSmallIntegerField()
+    position = models.PositiveSmallIntegerField()
+    record_id = models.UUIDField()
+    # The user's file it was copied from (not a key: deleting the file keeps the copy
+    # until the grant ends, as the grant is a snapshot).
+    file_id = models.UUIDField()
+    role = models.CharField(max_length=16)
+    blob_key = models.CharField(max_length=32, unique=True)
+    content_type = models.CharField(max_length=64)
+    plaintext_size = models.BigIntegerField()
+    ciphertext_size = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["grant", "item_position", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grant", "item_position", "position"], name="unique_grant_scan_position"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} scan {self.pk} in grant {self.grant_id}"
 
 
 class KeyHandle(models.Model):
