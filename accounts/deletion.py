@@ -82,10 +82,12 @@ def _erase(*, user_id: int, vault: Vault | None) -> tuple[ErasureJob, dict[str, 
     """Inside the transaction (and the vault lock when there is a vault)."""
     from files.models import File
     from records.models import Record
-    from sharing.models import Grant
+    from sharing.models import Grant, GrantScan
 
     owner = User.objects.select_for_update().get(pk=user_id)
     blob_keys = set(File.objects.filter(owner_id=user_id).values_list("blob_key", flat=True))
+    # The copies of scans shared with apps: erased with the files they came from.
+    blob_keys.update(GrantScan.objects.filter(grant__user_id=user_id).values_list("blob_key", flat=True))
     if vault is not None:
         # A rotation's new objects (not yet swapped in) and old ones (not yet deleted).
         for new_key, old_key in RotationItem.objects.filter(job__vault=vault).values_list(

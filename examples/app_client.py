@@ -7,12 +7,14 @@ The signed requests, the unsealing of grants and the signature checks are the pa
     python examples/app_client.py register --server URL --state app.json \\
         --name "Demo app" --callback https://demo.example/callback
     python examples/app_client.py status --server URL --state app.json
-    python examples/app_client.py grants --server URL --state app.json
+    python examples/app_client.py grants --server URL --state app.json [--scans-dir DIR]
     python examples/app_client.py verify-attestation --server URL --key-handle HANDLE attestation.json
     python examples/app_client.py verify-attestation --public-key BASE64 attestation.json   (offline)
 
 `grants` prints, as JSON, exactly the fields each live grant shares, once unsealed and
-checked against the user's signature. The `coffer app ...` commands do the same.
+checked against the user's signature. With --scans-dir it also downloads every shared
+scan, decrypts it and checks it against the SHA-256 the user signed, before writing it.
+The `coffer app ...` commands do the same.
 
 Exit status: 0 when everything verified, 1 when anything failed verification (nothing
 unverified is printed), 2 for usage or HTTP errors.
@@ -55,11 +57,18 @@ def run(args: argparse.Namespace) -> Any:
     with AppClient(args.server, AppKeys.load(args.state)) as app:
         if args.command == "status":
             return app.me()
-        return {"grants": [
-            {"grant_id": g.grant_id, "user_id": g.user_id, "expires_at": g.expires_at,
-             "records": [record.__dict__ for record in g.records]}
-            for g in app.grants()
-        ]}
+        grants = app.grants()
+        shown = []
+        for g in grants:
+            records = [record.as_json() for record in g.records]
+            if args.scans_dir:
+                for record, shown_record in zip(g.records, records):
+                    for scan, shown_scan in zip(record.scans, shown_record["scans"]):
+                        path = app.download_scan(g, scan, f"{args.scans_dir}/{scan.id}")
+                        shown_scan["path"], shown_scan["verified"] = str(path), True
+            shown.append({"grant_id": g.grant_id, "user_id": g.user_id, "expires_at": g.expires_at,
+                          "records": records})
+        return {"grants": shown}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     register.add_argument("--callback", required=True)
     status = commands.add_parser("status", help="show the app's registration and approval state")
     grants = commands.add_parser("grants", help="fetch, unseal and verify the app's live grants")
+    grants.add_argument("--scans-dir", help="download, decrypt and verify every shared scan into this folder")
     for command in (register, status, grants):
         command.add_argument("--server", required=True)
         command.add_argument("--state", required=True, help="JSON file holding the app's id and private keys")

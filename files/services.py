@@ -207,17 +207,7 @@ def file_download(*, owner, keys: VaultKeys, file_id, range_header: str | None =
     try:
         dek = file_dek(file=file, keys=keys)
         filename = file_filename(file=file, dek=dek)
-        pieces = decrypted_range(
-            store=get_store(),
-            blob_key=file.blob_key,
-            dek=dek,
-            context=_stream_context(file),
-            ciphertext_size=file.ciphertext_size,
-            plaintext_size=file.plaintext_size,
-            start=start,
-            end=end,
-            read_ahead=settings.COFFER_FILE_READ_AHEAD,
-        )
+        pieces = file_plaintext(file=file, dek=dek, start=start, end=end)
         first = next(pieces, b"")
     except (IntegrityError, BlobNotFound):
         file_integrity_failure(file=file, request=request, operation="download")
@@ -229,6 +219,23 @@ def file_download(*, owner, keys: VaultKeys, file_id, range_header: str | None =
         range=byte_range.content_range(file.plaintext_size) if byte_range else None,
     )
     return Download(file=file, filename=filename, byte_range=byte_range, body=_body(file, first, pieces, request))
+
+
+def file_plaintext(*, file: File, dek: bytes, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+    """Plaintext bytes start..end (inclusive; the whole file by default), read ahead from
+    the store. The object's size and stream header are checked before this returns
+    (IntegrityError or BlobNotFound); a damaged chunk raises from the iterator. Audits nothing."""
+    return decrypted_range(
+        store=get_store(),
+        blob_key=file.blob_key,
+        dek=dek,
+        context=_stream_context(file),
+        ciphertext_size=file.ciphertext_size,
+        plaintext_size=file.plaintext_size,
+        start=start,
+        end=max(0, file.plaintext_size - 1) if end is None else end,
+        read_ahead=settings.COFFER_FILE_READ_AHEAD,
+    )
 
 
 def _body(file: File, first: bytes, rest: Iterator[bytes], request) -> Iterator[bytes]:

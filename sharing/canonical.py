@@ -23,11 +23,17 @@ REQUEST_DOMAIN = "coffer-app-request-v1"
 ATTESTATION_VERSION = 1
 ATTESTATION_KEYS = frozenset({"version", "user_id", "purpose", "issued_at", "payload"})
 
-GRANT_VERSION = 1
+# Version 2 added each record's `scans`; version 1 grants, issued before, still open.
+GRANT_VERSION = 2
 GRANT_ENVELOPE_VERSION = b"\x01"
 SIGNATURE_SIZE = 64
 GRANT_KEYS = frozenset({"version", "grant_id", "app_id", "user_id", "issued_at", "expires_at", "records"})
-GRANT_RECORD_KEYS = frozenset({"id", "kind", "schema_version", "label", "fields"})
+GRANT_RECORD_KEYS = {
+    1: frozenset({"id", "kind", "schema_version", "label", "fields"}),
+    2: frozenset({"id", "kind", "schema_version", "label", "fields", "scans"}),
+}
+GRANT_SCAN_KEYS = frozenset({"id", "role", "content_type", "size", "sha256", "key"})
+SCAN_CONTEXT_DOMAIN = "coffer-grant-scan-v1"
 
 
 class CanonicalError(ValueError):
@@ -179,17 +185,27 @@ def grant_envelope_split(plaintext: bytes) -> tuple[bytes, bytes]:
     return plaintext[1 : 1 + SIGNATURE_SIZE], plaintext[1 + SIGNATURE_SIZE :]
 
 
+def _is_grant_record(item: Any, version: int) -> bool:
+    if not isinstance(item, dict) or set(item) != GRANT_RECORD_KEYS[version] or not isinstance(item["fields"], dict):
+        return False
+    scans = item.get("scans", [])
+    return isinstance(scans, list) and all(isinstance(scan, dict) and set(scan) == GRANT_SCAN_KEYS for scan in scans)
+
+
 def grant_parse(document_bytes: bytes) -> dict[str, Any]:
     document = parse_canonical(document_bytes)
-    if not isinstance(document, dict) or set(document) != GRANT_KEYS or document["version"] != GRANT_VERSION:
+    if not isinstance(document, dict) or set(document) != GRANT_KEYS or document["version"] not in GRANT_RECORD_KEYS:
         raise CanonicalError("not a grant")
     records = document["records"]
-    if not isinstance(records, list) or not all(
-        isinstance(item, dict) and set(item) == GRANT_RECORD_KEYS and isinstance(item["fields"], dict)
-        for item in records
-    ):
+    if not isinstance(records, list) or not all(_is_grant_record(item, document["version"]) for item in records):
         raise CanonicalError("not a grant")
     return document
+
+
+def scan_stream_context(*, grant_id: str, scan_id: str) -> bytes:
+    """The stream context (docs/format-stream.md) of a scan shared in a grant: ASCII lines
+    of the domain, the grant id and the scan id, both lowercase hyphenated UUIDs."""
+    return f"{SCAN_CONTEXT_DOMAIN}\n{grant_id}\n{scan_id}".encode("ascii")
 
 
 # ---- signed app requests ----

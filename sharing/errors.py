@@ -32,6 +32,14 @@ class GrantTooLarge(DomainError):
         )
 
 
+class ScanChanged(DomainError):
+    def __init__(self):
+        super().__init__(
+            "scan_changed", "A scan changed while it was being shared; nothing was shared. Try again.",
+            status=409,
+        )
+
+
 class AppSignatureInvalid(AuthenticationFailed):
     """A signed app request that does not verify. One message for every cryptographic
     failure and for an unknown app, so a caller learns nothing about which check failed."""

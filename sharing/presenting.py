@@ -14,7 +14,10 @@ def present_grant(grant: Grant) -> dict[str, Any]:
         "app": {"id": grant.app_id, "name": grant.app.name},
         "state": grant_state(grant),
         "items": [
-            {"record_id": item.record_id, "fields": item.fields, "label_shared": item.label_shared}
+            {
+                "record_id": item.record_id, "fields": item.fields, "label_shared": item.label_shared,
+                "scans": item.scan_roles,
+            }
             for item in grant.items.all()
         ],
         "issued_at": grant.issued_at,

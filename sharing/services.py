@@ -25,9 +25,15 @@ from rest_framework.exceptions import ValidationError
 from audit.services import NO_SUBJECT, audit_record
 from records.errors import RecordNotFound
 from records.models import Record
+from coffer.seams import seam
+from files.models import File
+from files.selectors import file_list
 from records.schemas import KINDS
+from records.schemas.base import SCAN_ROLES
+from storage.factory import get_store
 from records.selectors import record_get, record_open
 from vault.crypto.session import VaultKeys
+from vault.locking import vault_locked
 from vault.services import user_keys_open, vault_get
 
 from .canonical import (
@@ -40,7 +46,8 @@ from .canonical import (
     grant_message,
 )
 from .errors import AppKeyTaken, GrantTooLarge, NotFound
-from .models import App, Grant, GrantItem
+from .models import App, Grant, GrantItem, GrantScan
+from .scans import CopiedScan, scan_copy, scans_discard, scans_forget, scans_still_current
 from .selectors import app_get_approved, grant_get
 
 # ---- apps ----
@@ -112,6 +119,8 @@ class GrantRequestItem:
     fields: tuple[str, ...] | None
     # The record's name is the owner's own words ("Mum's card"): sent only when asked.
     share_label: bool = False
+    # Every scan of each role (records.schemas.base.SCAN_ROLES), copied for the app (sharing.scans).
+    scan_roles: tuple[str, ...] = ()
 
 
 @cache
@@ -136,23 +145,34 @@ def _check_expiry(expires_at: datetime, now: datetime) -> datetime:
     return expires_at
 
 
-def _item_errors(errors: dict[int, list[str]], count: int) -> ValidationError:
-    return ValidationError({"items": [{"fields": errors[i]} if i in errors else {} for i in range(count)]})
+# {item index: {"fields" or "scans": messages}}
+ItemErrors = dict[int, dict[str, list[str]]]
+
+
+def _item_errors(errors: ItemErrors, count: int) -> ValidationError:
+    return ValidationError({"items": [errors.get(i, {}) for i in range(count)]})
 
 
 def _owned_records(user, items: Sequence[GrantRequestItem]) -> list[Record]:
-    """The user's records, in order, with field names checked against each kind's schema."""
+    """The user's records, in order, with field names and scan roles checked against each kind."""
     records = []
     for item in items:
         try:
             records.append(record_get(owner=user, record_id=item.record_id))
         except RecordNotFound:
             raise NotFound(f"No record {item.record_id} in your vault.", field="items") from None
-    errors = {
-        index: [f"'{name}' is not a field of a {record.kind} record." for name in unknown]
-        for index, (item, record) in enumerate(zip(items, records))
-        if (unknown := [name for name in item.fields or () if name not in _schema_fields(record.kind)])
-    }
+    errors: ItemErrors = {}
+    for index, (item, record) in enumerate(zip(items, records)):
+        unknown = [name for name in item.fields or () if name not in _schema_fields(record.kind)]
+        if unknown:
+            errors.setdefault(index, {})["fields"] = [
+                f"'{name}' is not a field of a {record.kind} record." for name in unknown
+            ]
+        refused = [role for role in item.scan_roles if role not in KINDS[record.kind].scan_roles]
+        if refused:
+            errors.setdefault(index, {})["scans"] = [
+                f"A {record.kind} record has no '{role}' scans." for role in refused
+            ]
     if errors:
         raise _item_errors(errors, len(items))
     return records
@@ -166,7 +186,7 @@ def _shared_records(records: list[Record], items: Sequence[GrantRequestItem], ke
         names = sorted(payload.data) if item.fields is None else sorted(item.fields)
         missing = [name for name in names if name not in payload.data]
         if missing:
-            errors[index] = [f"This record has no value for '{name}'." for name in missing]
+            errors[index] = {"fields": [f"This record has no value for '{name}'." for name in missing]}
             continue
         shared.append({
             "id": str(record.pk),
@@ -174,11 +194,35 @@ def _shared_records(records: list[Record], items: Sequence[GrantRequestItem], ke
             "schema_version": record.schema_version,
             "label": payload.label if item.share_label else "",
             "fields": {name: payload.data[name] for name in names},
+            "scans": [],
         })
-        rows.append(GrantItem(position=index, record_id=record.pk, fields=names, label_shared=item.share_label))
+        rows.append(GrantItem(
+            position=index, record_id=record.pk, fields=names, label_shared=item.share_label,
+            scan_roles=[role for role in SCAN_ROLES if role in item.scan_roles],
+        ))
     if errors:
         raise _item_errors(errors, len(items))
     return shared, rows
+
+
+def _scans_to_share(user, records: list[Record], items: Sequence[GrantRequestItem]) -> list[list[File]]:
+    """Each item's scans of the chosen roles, in role order, then oldest first. A role the
+    record holds no scan of is a 400, as a field it holds no value for is."""
+    chosen: list[list[File]] = []
+    errors: ItemErrors = {}
+    for index, (item, record) in enumerate(zip(items, records)):
+        files = list(file_list(owner=user, record_id=record.pk).filter(role__in=item.scan_roles))
+        files.sort(key=lambda file: (SCAN_ROLES.index(file.role), file.created_at, str(file.pk)))
+        empty = [role for role in item.scan_roles if not any(file.role == role for file in files)]
+        if empty:
+            errors[index] = {"scans": [f"This record has no '{role}' scan." for role in empty]}
+        chosen.append(files)
+    if errors:
+        raise _item_errors(errors, len(items))
+    total, limit = sum(len(files) for files in chosen), settings.COFFER_GRANT_MAX_SCANS
+    if total > limit:
+        raise ValidationError({"items": [f"A grant may hold at most {limit} scans; this one would hold {total}."]})
+    return chosen
 
 
 def _sign_and_seal(document: dict[str, Any], *, user, keys: VaultKeys, app: App) -> bytes:
@@ -193,6 +237,20 @@ def _sign_and_seal(document: dict[str, Any], *, user, keys: VaultKeys, app: App)
     return SealedBox(PublicKey(bytes(app.box_public_key))).encrypt(envelope)
 
 
+def _copy_scans(grant_id, scans: list[list[File]], keys: VaultKeys) -> list[list[CopiedScan]]:
+    store, copies = get_store(), []
+    try:
+        for item_position, files in enumerate(scans):
+            copies.append([])
+            for position, file in enumerate(files):
+                copies[-1].append(scan_copy(store=store, file=file, keys=keys, grant_id=grant_id,
+                                            item_position=item_position, position=position))
+    except BaseException:
+        scans_discard(copy for item in copies for copy in item)
+        raise
+    return copies
+
+
 def grant_create(
     *,
     user,
@@ -203,38 +261,57 @@ def grant_create(
     request=None,
     now: datetime | None = None,
 ) -> Grant:
-    """Shares exactly the chosen fields of the user's records with an approved app: the
-    grant document is signed by the user's Ed25519 key and sealed to the app's X25519 key.
-    An app or record that is not found, or not the user's, answers 404."""
+    """Shares exactly the chosen fields and scans of the user's records with an approved app:
+    the grant document is signed by the user's Ed25519 key and sealed to the app's X25519 key,
+    and each scan is copied under a key only that document holds (sharing.scans). An app or
+    record that is not found, or not the user's, answers 404."""
     now = _whole_seconds(now or timezone.now())
     expires_at = _check_expiry(expires_at, now)
     app = app_get_approved(app_id=app_id)
     records = _owned_records(user, items)
     shared, item_rows = _shared_records(records, items, keys, request)
+    scans = _scans_to_share(user, records, items)
     grant = Grant(id=uuid.uuid4(), app=app, user=user, issued_at=now, expires_at=expires_at)
-    grant.sealed_grant = _sign_and_seal({
-        "version": GRANT_VERSION,
-        "grant_id": str(grant.pk),
-        "app_id": str(app.pk),
-        "user_id": user.pk,
-        "issued_at": int(now.timestamp()),
-        "expires_at": int(expires_at.timestamp()),
-        "records": shared,
-    }, user=user, keys=keys, app=app)
-    with transaction.atomic():
-        grant.save(force_insert=True)
-        for row in item_rows:
-            row.grant = grant
-        GrantItem.objects.bulk_create(item_rows)
-        audit_record(
-            action="grant.create", actor=None if request is not None else user, subject=user, request=request,
-            target_kind="grant", target_id=grant.pk,
-            details={
-                "app_id": str(app.pk),
-                "record_ids": [str(record.pk) for record in records],
-                "expires_at": expires_at,
-            },
-        )
+    copies = _copy_scans(grant.pk, scans, keys)
+    every_copy = [copy for item in copies for copy in item]
+    try:
+        for entry, item_copies in zip(shared, copies):
+            entry["scans"] = [copy.document_entry() for copy in item_copies]
+        grant.sealed_grant = _sign_and_seal({
+            "version": GRANT_VERSION,
+            "grant_id": str(grant.pk),
+            "app_id": str(app.pk),
+            "user_id": user.pk,
+            "issued_at": int(now.timestamp()),
+            "expires_at": int(expires_at.timestamp()),
+            "records": shared,
+        }, user=user, keys=keys, app=app)
+        seam("grant.create.commit")
+        # The vault row, then the files, then the records (vault.locking's order): a scan
+        # replaced, or a record deleted, while the copies were made fails the grant, not the app.
+        with vault_locked(user_id=user.pk):
+            scans_still_current(every_copy)
+            kept = Record.objects.select_for_update().filter(owner=user, pk__in=[r.pk for r in records]).count()
+            if kept != len(records):
+                raise NotFound("A record was deleted while it was being shared.", field="items")
+            grant.save(force_insert=True)
+            for row in item_rows:
+                row.grant = grant
+            GrantItem.objects.bulk_create(item_rows)
+            GrantScan.objects.bulk_create([copy.row for copy in every_copy])
+            audit_record(
+                action="grant.create", actor=None if request is not None else user, subject=user, request=request,
+                target_kind="grant", target_id=grant.pk,
+                details={
+                    "app_id": str(app.pk),
+                    "record_ids": [str(record.pk) for record in records],
+                    "scans": len(every_copy),
+                    "expires_at": expires_at,
+                },
+            )
+    except BaseException:
+        scans_discard(every_copy)
+        raise
     return grant
 
 
@@ -242,6 +319,7 @@ def _revoke(grant: Grant, *, actor=None, request=None, reason: str) -> None:
     """Ends a grant at once and forgets its sealed data. Call inside a transaction."""
     grant.revoked_at, grant.sealed_grant = timezone.now(), b""
     grant.save(update_fields=["revoked_at", "sealed_grant"])
+    scans_forget(grant.scans.all())
     audit_record(
         action="grant.revoke", actor=actor, subject=grant.user, request=request,
         target_kind="grant", target_id=grant.pk, details={"app_id": str(grant.app_id), "reason": reason},
@@ -281,12 +359,11 @@ def grant_fetch(*, app: App, grants: Sequence[Grant], request=None) -> None:
 
 
 def grants_purge_expired(*, now: datetime | None = None) -> int:
-    """Forgets the sealed data of expired grants. They are never served either way."""
-    return (
-        Grant.objects.filter(expires_at__lte=now or timezone.now())
-        .exclude(sealed_grant=b"")
-        .update(sealed_grant=b"")
-    )
+    """Forgets the sealed data and the scan copies of expired grants. They are never served either way."""
+    expired = Grant.objects.filter(expires_at__lte=now or timezone.now())
+    with transaction.atomic():
+        scans_forget(GrantScan.objects.select_for_update().filter(grant__in=expired))
+        return expired.exclude(sealed_grant=b"").update(sealed_grant=b"")
 
 
 # ---- attestations ----

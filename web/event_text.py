@@ -67,6 +67,7 @@ ACTIONS: dict[str, str] = {
     "admin.revoke_token": "An administrator revoked an API token",
     "grant.create": "Records shared with an app",
     "grant.fetch": "An app fetched what you shared",
+    "grant.scan_fetch": "An app downloaded a scan you shared",
     "grant.revoke": "Sharing with an app stopped",
     "attestation.sign": "A statement signed for an app",
     "sharing.key_handle.rotate": "An app's key handle renewed",

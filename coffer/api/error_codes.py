@@ -75,6 +75,7 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     # Sharing
     "app_key_taken": (409, "Another app is registered with this key."),
     "app_not_approved": (403, "The app is not approved (yet) to receive grants."),
+    "scan_changed": (409, "A scan was replaced or removed while it was being shared; nothing was shared. Retry."),
     # Exports
     "export_running": (409, "An export of this vault is running; wait until it has finished."),
     "export_not_ready": (409, "The export is not finished yet."),

@@ -53,6 +53,7 @@ SUMMARIES = {
     "apps_register": "Register an app (signed with the key it registers)",
     "apps_me": "The app's own registration",
     "apps_me_grants": "The app's live grants, sealed to it",
+    "apps_me_grant_scan": "Download a scan shared in a grant (ciphertext, Range supported)",
     "apps_me_user_keys": "A granting user's public keys",
     "attestations_sign": "Sign a statement for an app with your key",
     "exports_download": "Download an export (the age file, Range supported)",

@@ -36,7 +36,7 @@ _ROTATION = {"id": _JOB_ID, "kind": "rewrap", "state": "running", "target_versio
              "progressed_at": _LATER, "finished_at": None}
 _GRANT = {"id": _GRANT_ID, "app": {"id": _APP_ID, "name": "Rent-a-flat"}, "state": "live",
           "items": [{"record_id": _RECORD_ID, "fields": ["surname", "given_names", "date_of_expiry"],
-                     "label_shared": False}],
+                     "label_shared": False, "scans": ["front"]}],
           "issued_at": _WHEN, "expires_at": "2027-01-03T09:30:00Z", "revoked_at": None}
 _EXPORT = {"id": _JOB_ID, "state": "running", "filename": "coffer-export-erika-20261204.age", "items_total": 58,
            "items_done": 12, "bytes_total": 96468992, "bytes_done": 20971520, "progress": 0.217, "size": 0,
@@ -110,7 +110,8 @@ EXAMPLES: dict[str, dict] = {
     "grants_list": {"response": {"count": 1, "next": None, "previous": None, "results": [_GRANT]}},
     "grants_create": {
         "request": {"app_id": _APP_ID, "items": [{"record_id": _RECORD_ID,
-                                                  "fields": ["surname", "given_names", "date_of_expiry"]}],
+                                                  "fields": ["surname", "given_names", "date_of_expiry"],
+                                                  "scans": ["front"]}],
                     "expires_at": "2027-01-03T09:30:00Z"},
         "response": _GRANT,
     },

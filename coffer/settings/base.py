@@ -352,6 +352,8 @@ COFFER_APPS_AUTO_APPROVE = env.bool("COFFER_APPS_AUTO_APPROVE", default=False)
 COFFER_GRANT_MIN_SECONDS = env.int("COFFER_GRANT_MIN_SECONDS", default=60)
 COFFER_GRANT_MAX_DAYS = env.int("COFFER_GRANT_MAX_DAYS", default=365)
 COFFER_GRANT_MAX_RECORDS = env.int("COFFER_GRANT_MAX_RECORDS", default=50)
+# Scans one grant may carry, each a copy under its own key (sharing.scans).
+COFFER_GRANT_MAX_SCANS = env.int("COFFER_GRANT_MAX_SCANS", default=20)
 # The largest signed grant document, and the largest attestation payload, in canonical bytes.
 COFFER_GRANT_MAX_BYTES = env.int("COFFER_GRANT_MAX_BYTES", default=512 * 1024)
 COFFER_ATTESTATION_MAX_BYTES = env.int("COFFER_ATTESTATION_MAX_BYTES", default=16 * 1024)

@@ -1,7 +1,9 @@
 """App endpoints: registration (signed with the key being registered), and the app's own
 view of itself and its grants (signed requests, approved apps only)."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -9,7 +11,7 @@ from rest_framework.views import APIView
 
 from coffer.api.pagination import BoundedLimitOffsetPagination
 from coffer.api.schema import errors
-from sharing import selectors, services
+from sharing import scans, selectors, services
 from sharing.authentication import AppSignatureAuthentication
 from sharing.errors import APP_AUTH_SCHEME
 from sharing.signing import NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signed_request_verify
@@ -86,3 +88,49 @@ class AppGrantListView(APIView):
         grants = paginator.paginate_queryset(selectors.app_live_grants(app=app), request, view=self)
         services.grant_fetch(app=app, grants=grants, request=request)
         return paginator.get_paginated_response(AppGrantOutput(grants, many=True).data)
+
+
+SCAN_PATH = [
+    OpenApiParameter("grant_id", OpenApiTypes.UUID, OpenApiParameter.PATH),
+    OpenApiParameter("scan_id", OpenApiTypes.UUID, OpenApiParameter.PATH,
+                     description="A scan's `id` in the opened grant document (docs/sharing.md §3.5)."),
+    OpenApiParameter("Range", str, OpenApiParameter.HEADER, required=False,
+                     description="One `bytes=` range of the ciphertext, to resume a download."),
+]
+
+
+class AppScanDownloadView(APIView):
+    """A scan shared in one of the app's live grants: its ciphertext, which only the key in
+    the grant opens. Revoked, expired and foreign grants answer 404."""
+
+    authentication_classes = [AppSignatureAuthentication]
+    permission_classes = [IsApprovedApp]
+
+    @extend_schema(
+        operation_id="apps_me_grant_scan",
+        parameters=[*SIGNED_HEADERS, *SCAN_PATH],
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The whole stream."),
+            (206, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The range asked for."),
+            **errors(401, 403, 404, 416),
+        },
+        description="Streams the scan's copy in Coffer's stream format (docs/format-stream.md). Decrypt it with "
+        "the scan's `key` from the grant and check its SHA-256 against the signed `sha256`. Every request is audited.",
+    )
+    def get(self, request, grant_id: str, scan_id: str):
+        download = scans.scan_download(
+            app=request.auth, grant_id=grant_id, scan_id=scan_id,
+            range_header=request.headers.get("Range"), request=request,
+        )
+        partial = download.byte_range is not None
+        response = StreamingHttpResponse(
+            download.body,
+            status=status.HTTP_206_PARTIAL_CONTENT if partial else status.HTTP_200_OK,
+            content_type="application/octet-stream",
+        )
+        response["Content-Length"] = str(download.length)
+        if partial:
+            response["Content-Range"] = download.byte_range.content_range(download.scan.ciphertext_size)
+        response["Accept-Ranges"] = "bytes"
+        response["Cache-Control"] = "no-store"
+        return response

@@ -54,6 +54,7 @@ class GrantListView(APIView):
                 record_id=item["record_id"],
                 fields=None if item["fields"] is None else tuple(item["fields"]),
                 share_label=item["share_label"],
+                scan_roles=tuple(item["scans"]),
             )
             for item in fields["items"]
         ]

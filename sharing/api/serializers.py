@@ -15,7 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
-from records.schemas.base import StrictSerializer
+from records.schemas.base import SCAN_ROLES, StrictSerializer
 from sharing.signing import decode_b64
 
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
@@ -112,11 +112,21 @@ class GrantItemInput(StrictSerializer):
         required=False, default=False,
         help_text="Send the record's name (its label) too. Otherwise the app receives an empty label.",
     )
+    scans = serializers.ListField(
+        child=serializers.ChoiceField(choices=SCAN_ROLES), required=False, default=list,
+        max_length=len(SCAN_ROLES),
+        help_text="Scan roles to share: every scan of each role, each copied under a key only the grant holds.",
+    )
 
     def validate_fields(self, names):
         if names is not None and len(set(names)) != len(names):
             raise ValidationError("Name each field once.")
         return names
+
+    def validate_scans(self, roles):
+        if len(set(roles)) != len(roles):
+            raise ValidationError("Name each scan role once.")
+        return roles
 
 
 class GrantCreateInput(StrictSerializer):
@@ -144,6 +154,7 @@ class GrantItemOutput(serializers.Serializer):
     record_id = serializers.UUIDField()
     fields = serializers.ListField(child=serializers.CharField())
     label_shared = serializers.BooleanField()
+    scans = serializers.ListField(child=serializers.CharField(), help_text="The scan roles shared.")
 
 
 class GrantOutput(serializers.Serializer):

@@ -108,6 +108,7 @@ UNLINKED = {
     "users_keys",  # any user's public keys, by the id a user shares: nothing here creates one
     "keys_by_handle",  # the same, by a handle the user chose to share
     "apps_me_user_keys",  # an app's view, signed with an app's key, not this user's token
+    "apps_me_grant_scan",  # the same: tests/sharing/test_grant_scans.py downloads as an app
     "v1_accounts_tokens_destroy",  # would revoke the token the sequence runs with
     "v1_accounts_access_unlock_sessions_destroy",  # would lock the vault the sequence runs in
     # An import is made from a real export, CXF or Bitwarden file that random bytes never are;

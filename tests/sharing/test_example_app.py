@@ -102,9 +102,9 @@ def test_it_decrypts_exactly_the_granted_fields_and_verifies_both_signatures(exa
     assert grant["grant_id"] == created["id"] and grant["user_id"] == sharing_alice.user.pk
     assert grant["records"] == [
         {"id": card["id"], "kind": "bank_card", "schema_version": 1, "label": "Everyday Visa",
-         "fields": {"holder": "Alice Example", "number": "4242424242424242"}},
+         "fields": {"holder": "Alice Example", "number": "4242424242424242"}, "scans": []},
         {"id": passport["id"], "kind": "passport", "schema_version": 1, "label": "",
-         "fields": {"date_of_birth": "1964-08-12", "surname": "Mustermann"}},
+         "fields": {"date_of_birth": "1964-08-12", "surname": "Mustermann"}, "scans": []},
     ]
 
     signed = sharing_alice.client.post(

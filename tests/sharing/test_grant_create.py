@@ -19,17 +19,17 @@ def test_it_shares_exactly_the_chosen_fields(unlocked_alice, app, alice_card, al
     assert created["state"] == "live"
     assert created["app"] == {"id": app.id, "name": "Demo app"}
     assert created["items"] == [
-        {"record_id": alice_card["id"], "fields": ["holder", "number"], "label_shared": True},
-        {"record_id": alice_passport["id"], "fields": ["surname"], "label_shared": False},
+        {"record_id": alice_card["id"], "fields": ["holder", "number"], "label_shared": True, "scans": []},
+        {"record_id": alice_passport["id"], "fields": ["surname"], "label_shared": False, "scans": []},
     ]
     [served] = app.fetch()
     document = app.open_verified(served, user_sign_key(unlocked_alice))
     assert document["records"] == [
         {"id": alice_card["id"], "kind": "bank_card", "schema_version": 1, "label": "Everyday Visa",
-         "fields": {"holder": "Alice Example", "number": "4242424242424242"}},
+         "fields": {"holder": "Alice Example", "number": "4242424242424242"}, "scans": []},
         # Its label ("My passport") is the owner's own words: not asked for, not sent.
         {"id": alice_passport["id"], "kind": "passport", "schema_version": 1, "label": "",
-         "fields": {"surname": "Mustermann"}},
+         "fields": {"surname": "Mustermann"}, "scans": []},
     ]
 
 
@@ -38,7 +38,7 @@ def test_the_document_names_the_grant_the_app_the_user_and_the_times(unlocked_al
     [served] = app.fetch()
     document = app.open_verified(served, user_sign_key(unlocked_alice))
     grant = Grant.objects.get(id=created["id"])
-    assert document["version"] == 1
+    assert document["version"] == 2
     assert document["grant_id"] == created["id"] == served["id"]
     assert document["app_id"] == app.id
     assert document["user_id"] == unlocked_alice.user.pk == served["user_id"]

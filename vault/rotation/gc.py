@@ -1,7 +1,8 @@
 """The blob garbage collector: deletes objects nothing refers to, and aborts dangling
 multipart uploads.
 
-An object is referenced by a File row, a finished export (until it expires), or by an unfinished rotation item that is
+An object is referenced by a File row, a scan shared in a grant (until the grant ends), a finished
+export (until it expires), an import's staged files, or by an unfinished rotation item that is
 writing it (new) or will retire it after its swap (old). Two clocks protect the rest:
 
 - the grace period (COFFER_GC_GRACE_SECONDS), by the object's own age: an upload's
@@ -52,6 +53,9 @@ def referenced_blob_keys() -> set[str]:
         keys.update(apps.get_model("imports", "ImportFile").objects.values_list("blob_key", flat=True))
         keys.update(apps.get_model("imports", "ImportJob").objects.exclude(source_blob_key="")
                     .values_list("source_blob_key", flat=True))
+    if apps.is_installed("sharing"):
+        # A scan's copy for an app, until its grant ends (sharing.scans.scans_forget).
+        keys.update(apps.get_model("sharing", "GrantScan").objects.values_list("blob_key", flat=True))
     unfinished = RotationItem.objects.exclude(state=RotationItem.State.DONE)
     for new_key, old_key in unfinished.values_list("new_blob_key", "old_blob_key"):
         keys.update(k for k in (new_key, old_key) if k)

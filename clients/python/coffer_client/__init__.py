@@ -40,7 +40,7 @@ from .errors import (
 from .models import Export, FileInfo, Grant, Record, Rotation, UnlockSession
 from .transport import RetryPolicy
 from .user import Coffer
-from .verify import OpenedGrant, SharedRecord, VerifiedAttestation, open_grant, verify_attestation
+from .verify import OpenedGrant, SharedRecord, SharedScan, VerifiedAttestation, open_grant, verify_attestation
 
 __version__ = "0.1.0"
 
@@ -49,7 +49,7 @@ __all__ = [
     "FileInfo", "Forbidden", "Grant", "IntegrityFailure", "InvalidRequest", "LockedOut", "NotFound",
     "OpenedGrant", "PayloadTooLarge", "PreconditionFailed", "PreconditionRequired",
     "QuotaExceeded", "RateLimited", "Record", "RetryPolicy", "Rotation", "ServerError", "ServiceUnavailable",
-    "SharedRecord", "TransferError", "Unauthorized", "UnlockSession", "UnsupportedFileType", "VaultLocked",
+    "SharedRecord", "SharedScan", "TransferError", "Unauthorized", "UnlockSession", "UnsupportedFileType", "VaultLocked",
     "VerificationError", "VerifiedAttestation", "WrongPin", "canonical_json", "open_grant", "parse_canonical",
     "request_message", "token_create", "verify_attestation", "verify_attestation_by_handle",
     "verify_attestation_offline",

@@ -20,8 +20,11 @@ from nacl.signing import SigningKey
 
 from .canonical import b64decode, b64encode
 from .errors import VerificationError
+from .models import Progress
+from .stream import StreamDecryptor, ciphertext_size
+from .transfers import PIECE_SIZE, download
 from .transport import RetryPolicy, Transport
-from .verify import OpenedGrant, VerifiedAttestation, open_grant, verify_attestation
+from .verify import OpenedGrant, SharedScan, VerifiedAttestation, open_grant, scan_context, verify_attestation
 
 REQUEST_DOMAIN = "coffer-app-request-v1"
 
@@ -161,6 +164,30 @@ class AppClient:
         fails; use served_grants() and open() to skip bad ones instead."""
         return [self.open(served) for served in self.served_grants()]
 
+    def download_scan(
+        self, grant: OpenedGrant, scan: SharedScan, destination: str | os.PathLike[str], *,
+        resume: bool = True, attempts: int = 5, progress: Progress | None = None,
+    ) -> Path:
+        """Downloads a scan shared in `grant`, decrypts it with the key the grant holds and checks
+        its size and SHA-256 against what the user signed; only then is `destination` written.
+        The ciphertext arrives in `<destination>.sealed` (resumed with Range if cut off), the
+        plaintext in `<destination>.part`, which is deleted if any check fails."""
+        target = Path(destination)
+        sealed = target.with_name(target.name + ".sealed")
+        url = f"/api/v1/apps/me/grants/{quote(grant.grant_id, safe='')}/scans/{quote(scan.id, safe='')}"
+        download(self.http, url, sealed, headers={}, size=ciphertext_size(scan.size), resume=resume,
+                 attempts=attempts, progress=progress, auth=self._auth())
+        partial = target.with_name(target.name + ".part")
+        try:
+            _open_scan(sealed, partial, grant=grant, scan=scan)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            sealed.unlink(missing_ok=True)
+            raise
+        os.replace(partial, target)
+        sealed.unlink()
+        return target
+
     def keys_by_handle(self, handle: str) -> dict[str, Any]:
         """The keys a user publishes under the handle they gave you (no signature needed)."""
         return _published_keys(self.http, handle)
@@ -168,6 +195,21 @@ class AppClient:
     def verify_attestation(self, signed: dict[str, Any], *, handle: str) -> VerifiedAttestation:
         """Verifies against the key published under `handle`, which must be the signer's."""
         return _verify_with_published(signed, self.keys_by_handle(handle))
+
+
+def _open_scan(sealed: Path, out_path: Path, *, grant: OpenedGrant, scan: SharedScan) -> None:
+    decryptor = StreamDecryptor(scan.key, scan_context(grant_id=grant.grant_id, scan_id=scan.id))
+    digest = hashlib.sha256()
+    with sealed.open("rb") as source, out_path.open("wb") as out:
+        while piece := source.read(PIECE_SIZE):
+            for plaintext in decryptor.chunks(piece):
+                digest.update(plaintext)
+                out.write(plaintext)
+        last = decryptor.finalize()
+        digest.update(last)
+        out.write(last)
+    if decryptor.plaintext_size != scan.size or digest.hexdigest() != scan.sha256:
+        raise VerificationError("the scan is not the one the user signed for")
 
 
 def _published_keys(http: Transport, handle: str) -> dict[str, Any]:

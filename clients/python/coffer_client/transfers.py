@@ -68,9 +68,10 @@ def download(
     resume: bool,
     attempts: int,
     progress: Progress | None,
+    auth: httpx.Auth | None = None,
 ) -> Path:
     """Writes the file to `<destination>.part`, then renames it. A `.part` left by an earlier
-    try is continued from its end when `resume` is true."""
+    try is continued from its end when `resume` is true. `auth` signs each request (apps)."""
     partial = destination.with_name(destination.name + ".part")
     offset = partial.stat().st_size if resume and partial.exists() else 0
     if offset > size:
@@ -82,7 +83,8 @@ def download(
             if offset >= size:
                 break
             try:
-                offset = _receive(http, url, out, headers=headers, offset=offset, size=size, progress=progress)
+                offset = _receive(http, url, out, headers=headers, offset=offset, size=size, progress=progress,
+                                  auth=auth)
             except (httpx.TransportError, httpx.StreamError):
                 out.flush()
                 offset = out.tell()  # what arrived before the break is kept
@@ -94,13 +96,13 @@ def download(
 
 def _receive(
     http: Transport, url: str, out: BinaryIO, *, headers: dict[str, str], offset: int, size: int,
-    progress: Progress | None,
+    progress: Progress | None, auth: httpx.Auth | None = None,
 ) -> int:
     # identity: offsets and ranges count the file's own bytes, never a compressed form.
     headers = {**headers, "Accept-Encoding": "identity"}
     if offset:
         headers["Range"] = f"bytes={offset}-"
-    with http.streaming("GET", url, headers=headers) as response:
+    with http.streaming("GET", url, headers=headers, auth=auth) as response:
         if offset and response.status_code != 206:
             raise TransferError("the server did not honour the range")
         if offset:

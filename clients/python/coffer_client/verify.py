@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from nacl.exceptions import BadSignatureError, CryptoError
@@ -20,12 +20,36 @@ ATTESTATION_DOMAIN = b"coffer-attestation-v1\n"
 GRANT_ENVELOPE_VERSION = 0x01
 SIGNATURE_SIZE = 64
 GRANT_KEYS = frozenset({"version", "grant_id", "app_id", "user_id", "issued_at", "expires_at", "records"})
-GRANT_RECORD_KEYS = frozenset({"id", "kind", "schema_version", "label", "fields"})
+# Version 2 added each record's `scans` (docs/sharing.md §3.5); version 1 grants still open.
+GRANT_RECORD_KEYS = {
+    1: frozenset({"id", "kind", "schema_version", "label", "fields"}),
+    2: frozenset({"id", "kind", "schema_version", "label", "fields", "scans"}),
+}
+GRANT_SCAN_KEYS = frozenset({"id", "role", "content_type", "size", "sha256", "key"})
+SCAN_CONTEXT_DOMAIN = "coffer-grant-scan-v1"
 ATTESTATION_KEYS = frozenset({"version", "user_id", "purpose", "issued_at", "payload"})
 CLOCK_SKEW_SECONDS = 300
 
 # Gives the Ed25519 public key (32 bytes) of a user id, from a source the caller trusts.
 UserSignKey = Callable[[int], bytes]
+
+
+@dataclass(frozen=True)
+class SharedScan:
+    """A scan in a grant: download it with AppClient.download_scan, which decrypts it with
+    `key` and checks its SHA-256 against the user's signed `sha256`."""
+
+    id: str
+    role: str
+    content_type: str
+    size: int
+    sha256: str
+    key: bytes = field(repr=False)
+
+    def as_json(self) -> dict[str, Any]:
+        """Everything but the key."""
+        return {"id": self.id, "role": self.role, "content_type": self.content_type, "size": self.size,
+                "sha256": self.sha256}
 
 
 @dataclass(frozen=True)
@@ -35,6 +59,11 @@ class SharedRecord:
     schema_version: int
     label: str
     fields: dict[str, Any]
+    scans: tuple[SharedScan, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "kind": self.kind, "schema_version": self.schema_version, "label": self.label,
+                "fields": self.fields, "scans": [scan.as_json() for scan in self.scans]}
 
 
 @dataclass(frozen=True)
@@ -52,7 +81,7 @@ class OpenedGrant:
         return {
             "grant_id": self.grant_id, "app_id": self.app_id, "user_id": self.user_id,
             "issued_at": self.issued_at, "expires_at": self.expires_at,
-            "records": [record.__dict__ for record in self.records],
+            "records": [record.as_json() for record in self.records],
         }
 
 
@@ -90,8 +119,8 @@ def open_grant(
         raise VerificationError("unknown grant envelope")
     signature, document_bytes = envelope[1 : 1 + SIGNATURE_SIZE], envelope[1 + SIGNATURE_SIZE :]
     document = parse_canonical(document_bytes)
-    if not isinstance(document, dict) or set(document) != GRANT_KEYS or document["version"] != 1:
-        raise VerificationError("not a version 1 grant")
+    if not isinstance(document, dict) or set(document) != GRANT_KEYS or document["version"] not in GRANT_RECORD_KEYS:
+        raise VerificationError("not a grant of a known version")
     if not is_int(document["user_id"]) or document["user_id"] != served.get("user_id"):
         raise VerificationError("the grant names another user")
     _verify_signature(user_sign_key(document["user_id"]), GRANT_DOMAIN + document_bytes, signature)
@@ -106,14 +135,44 @@ def open_grant(
         raise VerificationError("the grant is issued in the future")
     records = document["records"]
     if not isinstance(records, list) or not all(
-        isinstance(r, dict) and set(r) == GRANT_RECORD_KEYS and isinstance(r["fields"], dict) for r in records
+        isinstance(r, dict) and set(r) == GRANT_RECORD_KEYS[document["version"]] and isinstance(r["fields"], dict)
+        for r in records
     ):
         raise VerificationError("malformed records")
     return OpenedGrant(
         grant_id=document["grant_id"], app_id=document["app_id"], user_id=document["user_id"],
         issued_at=document["issued_at"], expires_at=document["expires_at"],
-        records=tuple(SharedRecord(**record) for record in records),
+        records=tuple(
+            SharedRecord(**{**record, "scans": tuple(_scan(scan) for scan in _list(record.get("scans", [])))})
+            for record in records
+        ),
     )
+
+
+def _list(value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise VerificationError("malformed scans")
+    return value
+
+
+def _scan(entry: Any) -> SharedScan:
+    if not isinstance(entry, dict) or set(entry) != GRANT_SCAN_KEYS:
+        raise VerificationError("malformed scan")
+    digest = entry["sha256"]
+    well_formed = (
+        all(isinstance(entry[name], str) for name in ("id", "role", "content_type", "sha256", "key"))
+        and is_int(entry["size"]) and entry["size"] >= 0
+        and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)
+    )
+    if not well_formed:
+        raise VerificationError("malformed scan")
+    return SharedScan(id=entry["id"], role=entry["role"], content_type=entry["content_type"], size=entry["size"],
+                      sha256=digest, key=b64decode(entry["key"], 32))
+
+
+def scan_context(*, grant_id: str, scan_id: str) -> bytes:
+    """The stream context of a shared scan (docs/sharing.md §3.5)."""
+    return f"{SCAN_CONTEXT_DOMAIN}\n{grant_id}\n{scan_id}".encode("ascii")
 
 
 def verify_attestation(signed: dict[str, Any], *, user_sign_key: UserSignKey) -> VerifiedAttestation:

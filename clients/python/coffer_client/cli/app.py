@@ -1,4 +1,4 @@
-"""`coffer app keygen|register|status|grants|open|verify`: an app's side, its private keys
+"""`coffer app keygen|register|status|grants|open|scans|verify`: an app's side, its private keys
 kept in a keys file (mode 0600) named by --keys or COFFER_APP_KEYS."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import click
 
 from ..app import AppClient, AppKeys, verify_attestation_by_handle, verify_attestation_offline
 from ..errors import VerificationError
-from .common import emit, fail, json_option, reported_errors, state
+from .common import emit, fail, json_option, reported_errors, state, transfer_progress
 
 keys_option = click.option(
     "--keys", "keys_path", envvar="COFFER_APP_KEYS", required=True, type=click.Path(dir_okay=False, path_type=Path),
@@ -93,6 +93,38 @@ def open_(keys_path: Path, grant_ids: tuple[str, ...]) -> None:
     rows = [(g.grant_id, g.user_id, r.label, r.kind, name, value)
             for g in opened for r in g.records for name, value in r.fields.items()]
     emit([g.as_json() for g in opened], columns=("grant", "user", "record", "kind", "field", "value"), rows=rows)
+
+
+_EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/heic": ".heic",
+               "image/tiff": ".tiff", "application/pdf": ".pdf"}
+
+
+@app.command()
+@keys_option
+@click.argument("grant_id")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The folder to write the scans to (made if missing).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+@json_option
+def scans(keys_path: Path, grant_id: str, out_dir: Path, quiet: bool) -> None:
+    """Download, decrypt and verify every scan shared in GRANT_ID.
+
+    Each is checked against the SHA-256 the user signed before it is written, as
+    <record id>-<role>-<n>.<ext>; a scan that fails is not written, and the command exits 1."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    with reported_errors(), _client(keys_path) as client:
+        opened = [client.open(g) for g in client.served_grants() if g["id"] == grant_id]
+        if not opened:
+            fail("error: not_found: no live grant with this id for this app")
+        for record in opened[0].records:
+            for number, scan in enumerate(record.scans, start=1):
+                name = f"{record.id}-{scan.role}-{number}{_EXTENSIONS.get(scan.content_type, '.bin')}"
+                with transfer_progress(f"down {name}", quiet) as progress:
+                    path = client.download_scan(opened[0], scan, out_dir / name, progress=progress)
+                written.append({**scan.as_json(), "record_id": record.id, "path": str(path)})
+    emit(written, columns=("record", "role", "type", "size", "sha256", "path"),
+         rows=[(w["record_id"], w["role"], w["content_type"], w["size"], w["sha256"], w["path"]) for w in written])
 
 
 @app.command()
