@@ -1,6 +1,7 @@
 """The worked examples in docs/attestations.md §5 and docs/sharing.md §7, byte for byte."""
 
 import base64
+import hashlib
 import json
 
 from nacl.public import PrivateKey, SealedBox
@@ -13,8 +14,11 @@ from sharing.canonical import (
     grant_envelope,
     grant_envelope_split,
     grant_message,
+    grant_parse,
     request_message,
+    scan_stream_context,
 )
+from vault.crypto.stream import decrypt_stream, encrypt_stream
 
 USER_KEY = SigningKey(bytes(range(32)))
 APP_BOX_KEY = PrivateKey(bytes(range(0x40, 0x60)))
@@ -71,6 +75,40 @@ def test_the_documented_grant():
     sealed = SealedBox(APP_BOX_KEY.public_key).encrypt(envelope)
     assert len(sealed) == 468
     assert grant_envelope_split(SealedBox(APP_BOX_KEY).decrypt(sealed)) == (signature, document_bytes)
+
+
+def test_the_documented_version_2_grant_with_a_scan():
+    plaintext = b"Passport scan, page 2.\n"
+    scan = {"id": "0e6f3c1a-5b7d-4f2e-8a9c-1d3b5f7e9a20", "role": "front", "content_type": "application/pdf",
+            "size": 23, "sha256": hashlib.sha256(plaintext).hexdigest(), "key": b64(bytes(range(0x80, 0xA0)))}
+    document = {
+        "version": 2, "grant_id": "7f0c2a9e-3b7d-4c1e-9a55-0d6b2f8e4c11", "app_id": "c3a1f5d2-8e4b-4f7a-b6c9-2d1e0f3a4b5c",
+        "user_id": 42, "issued_at": 1767225600, "expires_at": 1767830400,
+        "records": [{"id": "5b2f6d0e-1c3a-4e8b-9f7d-6a4c2e0b8d19", "kind": "passport", "schema_version": 1, "label": "",
+                     "fields": {"surname": "Mustermann"}, "scans": [scan]}],
+    }
+    document_bytes = canonical_json(document)
+    assert document_bytes == (
+        b'{"app_id":"c3a1f5d2-8e4b-4f7a-b6c9-2d1e0f3a4b5c","expires_at":1767830400,'
+        b'"grant_id":"7f0c2a9e-3b7d-4c1e-9a55-0d6b2f8e4c11","issued_at":1767225600,'
+        b'"records":[{"fields":{"surname":"Mustermann"},"id":"5b2f6d0e-1c3a-4e8b-9f7d-6a4c2e0b8d19","kind":"passport",'
+        b'"label":"","scans":[{"content_type":"application/pdf","id":"0e6f3c1a-5b7d-4f2e-8a9c-1d3b5f7e9a20",'
+        b'"key":"gIGCg4SFhoeIiYqLjI2Oj5CRkpOUlZaXmJmam5ydnp8=","role":"front",'
+        b'"sha256":"47d808b54ce64f4709689debaf3a82d5439b396347897feda975b285fec1bc00","size":23}],'
+        b'"schema_version":1}],"user_id":42,"version":2}'
+    )
+    assert grant_parse(document_bytes) == document
+    signature = USER_KEY.sign(grant_message(document_bytes)).signature
+    assert b64(signature) == "XbHq2mmFQi3qD7wC+1gCv5HUs+M3cS+RWt5o6Kbr3DpZs6Smsktseo50m0e8vL3wPVN1xpQ7DDFIZgdqpcbIDw=="
+    context = scan_stream_context(grant_id=document["grant_id"], scan_id=scan["id"])
+    assert context == b"coffer-grant-scan-v1\n7f0c2a9e-3b7d-4c1e-9a55-0d6b2f8e4c11\n0e6f3c1a-5b7d-4f2e-8a9c-1d3b5f7e9a20"
+    copy = b"".join(encrypt_stream(bytes(range(0x80, 0xA0)), context, [plaintext],
+                                   rng=lambda n: bytes(range(0xA0, 0xA0 + n))))
+    assert copy.hex() == (
+        "01a0a1a2a3a4a5a6a7a8a9aaabacadaeafaa1205fe787262ff283352acc480b4fb9a41c52f60623ce02ba25548264215fb0a5"
+        "aae7cde1ed1431eb3c7c03b1e0bdf22653bbc450663a80bf338bf20debdac61652d43b9d7b1"
+    )
+    assert b"".join(decrypt_stream(bytes(range(0x80, 0xA0)), context, [copy])) == plaintext
 
 
 def test_the_documented_signed_request():

@@ -277,8 +277,24 @@ def multi_chunk_cases() -> list[Case]:
     ]
 
 
+# A scan shared with an app (docs/sharing.md §3.5): "coffer-grant-scan-v1\n" grant id "\n" scan id.
+GRANT_ID = "7f0c2a9e-3b7d-4c1e-9a55-0d6b2f8e4c11"
+GRANT_SCAN_CONTEXT = f"coffer-grant-scan-v1\n{GRANT_ID}\n0e6f3c1a-5b7d-4f2e-8a9c-1d3b5f7e9a20".encode()
+OTHER_SCAN_CONTEXT = f"coffer-grant-scan-v1\n{GRANT_ID}\n0e6f3c1a-5b7d-4f2e-8a9c-1d3b5f7e9a21".encode()
+
+
+def grant_scan_cases() -> list[Case]:
+    d = Draw("grant_scan", 200, context=GRANT_SCAN_CONTEXT)
+    return [
+        d.ok("ok_grant_scan", "A scan shared with an app, under its grant's scan context (docs/sharing.md 3.5)."),
+        d.fail("grant_scan_under_another_scans_context",
+               "The same copy opened as another scan of the same grant: the key commitment fails.",
+               d.stream, context=OTHER_SCAN_CONTEXT),
+    ]
+
+
 def all_cases() -> list[Case]:
-    return ok_cases() + header_cases() + body_cases() + multi_chunk_cases()
+    return ok_cases() + header_cases() + body_cases() + multi_chunk_cases() + grant_scan_cases()
 
 
 def write(directory: Path = OUT) -> list[Path]:
