@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -49,6 +50,12 @@ def file_list(*, owner, record_id: uuid.UUID | None = None) -> QuerySet[File]:
     if record_id is not None:
         files = files.filter(record_id=record_id)
     return files.order_by("-created_at", "-id")
+
+
+def scan_counts(*, owner) -> Counter[tuple[uuid.UUID, str]]:
+    """How many scans each of the owner's records holds in each role: (record id, role) -> n."""
+    rows = File.objects.filter(owner=owner, record__isnull=False).exclude(role="").values_list("record_id", "role")
+    return Counter(rows)
 
 
 def quota_used(*, owner) -> int:

@@ -221,11 +221,11 @@ class GrantCreateForm(forms.Form):
         help_text="The app can fetch what you share until then, unless you revoke it sooner.",
     )
 
-    def __init__(self, *args, apps=(), records=(), **kwargs):
+    def __init__(self, *args, apps=(), records=(), scans=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["app"].choices = [("", "Choose an app")] + [(str(a.pk), a.name) for a in apps]
         self.fields["records"].choices = [(record_id, label) for record_id, label, _, _ in records]
-        self.record_fields = []
+        self.record_fields, self.record_scans = [], []
         for record_id, label, _, field_choices in records:
             name = self.fields_name(record_id)
             self.fields[name] = forms.MultipleChoiceField(
@@ -237,15 +237,32 @@ class GrantCreateForm(forms.Form):
                           "Its name is shared only if ticked.",
             )
             self.record_fields.append(name)
+            if (scans or {}).get(record_id):
+                name = self.scans_name(record_id)
+                self.fields[name] = forms.MultipleChoiceField(
+                    label=f"Scans of “{label}”",
+                    required=False,
+                    choices=scans[record_id],
+                    widget=forms.CheckboxSelectMultiple,
+                    help_text="Only the scans you tick are sent, each encrypted for this app alone.",
+                )
+                self.record_scans.append(name)
         # The per-record groups come after the fields above; the template lays them out.
-        self.order_fields(["app", "records", *self.record_fields, "expires_in_days"])
+        self.order_fields(["app", "records", *self.record_scans, *self.record_fields, "expires_in_days"])
 
     @staticmethod
     def fields_name(record_id) -> str:
         return f"fields_{record_id}"
 
+    @staticmethod
+    def scans_name(record_id) -> str:
+        return f"scans_{record_id}"
+
     def record_field_groups(self):
         return [self[name] for name in self.record_fields]
+
+    def record_scan_groups(self):
+        return [self[name] for name in self.record_scans]
 
     def main_fields(self):
         return [self[name] for name in ("app", "records")]
@@ -257,10 +274,13 @@ class GrantCreateForm(forms.Form):
             record_id = name.removeprefix("fields_")
             if data.get(name) and record_id not in chosen:
                 self.add_error(name, "Tick this record above too, or untick its fields.")
+        for name in self.record_scans:
+            if data.get(name) and name.removeprefix("scans_") not in chosen:
+                self.add_error(name, "Tick this record above too, or untick its scans.")
         return data
 
-    def items(self) -> list[tuple[str, tuple[str, ...] | None, bool]]:
-        """(record id, field names or None for all, share its name), in the order listed."""
+    def items(self) -> list[tuple[str, tuple[str, ...] | None, bool, tuple[str, ...]]]:
+        """(record id, field names or None for all, share its name, scan roles), in the order listed."""
         data = self.cleaned_data
         chosen = set(data["records"])
         items = []
@@ -268,7 +288,8 @@ class GrantCreateForm(forms.Form):
             if record_id in chosen:
                 ticked = data.get(self.fields_name(record_id)) or []
                 fields = tuple(name for name in ticked if name != SHARE_LABEL) or None
-                items.append((record_id, fields, SHARE_LABEL in ticked))
+                roles = tuple(data.get(self.scans_name(record_id)) or ())
+                items.append((record_id, fields, SHARE_LABEL in ticked, roles))
         return items
 
 

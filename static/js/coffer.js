@@ -458,7 +458,7 @@
     poll();
   }
 
-  /* ---- sharing: the field choices of ticked records only ---- */
+  /* ---- sharing: the field and scan choices of ticked records only ---- */
 
   // Without this every record's fields show at once (thousands of pixels on a phone); a
   // record's group appears when its box is ticked, and a group in use stays shown.
@@ -469,6 +469,8 @@
       function sync() {
         var any = false;
         boxes.forEach(function (box) {
+          var scans = document.getElementById("id_scans_" + box.value);
+          if (scans) scans.hidden = !(box.checked || scans.querySelector("input:checked") !== null);
           var group = document.getElementById("id_fields_" + box.value);
           if (!group) return;
           var used = group.querySelector("input:checked") !== null;

@@ -132,3 +132,43 @@ def test_while_locked_the_list_shows_kinds_and_sharing_needs_unlocking(
     response = _share(unlocked_web, approved_app, card_id)
     assert response.status_code == 302 and response["Location"].startswith("/vault/unlock/")
     assert Grant.objects.filter(user=alice.user).count() == 1
+
+
+@pytest.fixture
+def passport_with_scans(unlocked_web, alice, fs_store):
+    from tests.web.test_scan_slots import upload_into
+
+    record_id = add_record(alice, "passport", valid("passport"), label="My passport")
+    for role in ("front", "selfie"):
+        upload_into(unlocked_web, record_id, role)
+    return record_id
+
+
+def test_a_records_scans_are_boxes_of_their_own_and_go_only_when_ticked(
+    unlocked_web, alice, approved_app, passport_with_scans
+):
+    record_id = passport_with_scans
+    page = Page(unlocked_web.get("/sharing/").content)
+    assert [box.attrs["value"] for box in page.find_all("input", name=f"scans_{record_id}")] == ["front", "selfie"]
+    assert "Selfie holding it" in page.text() and page.unlabelled_controls() == []
+    assert _share(unlocked_web, approved_app, record_id, fields=["surname"]).status_code == 302
+    first = Grant.objects.get(user=alice.user)
+    assert [item.scan_roles for item in first.items.all()] == [[]] and not first.scans.exists()
+    data = {"app": str(approved_app.pk), "records": [record_id], "expires_in_days": "7",
+            f"fields_{record_id}": ["surname"], f"scans_{record_id}": ["selfie"]}
+    assert unlocked_web.post("/sharing/grants/", data).status_code == 302
+    second = Grant.objects.filter(user=alice.user).exclude(pk=first.pk).get()
+    assert [item.scan_roles for item in second.items.all()] == [["selfie"]]
+    assert [scan.role for scan in second.scans.all()] == ["selfie"]
+    assert "selfie holding it scan" in Page(unlocked_web.get("/sharing/").content).text()
+
+
+def test_ticking_a_scan_of_an_unticked_record_is_refused_beside_it(
+    unlocked_web, alice, approved_app, card_id, passport_with_scans
+):
+    data = {"app": str(approved_app.pk), "records": [card_id], "expires_in_days": "7",
+            f"scans_{passport_with_scans}": ["front"]}
+    response = unlocked_web.post("/sharing/grants/", data)
+    assert response.status_code == 400
+    assert "untick its scans" in Page(response.content).by_id(f"id_scans_{passport_with_scans}_error").text
+    assert not Grant.objects.filter(user=alice.user).exists()

@@ -17,7 +17,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rest_framework.exceptions import ValidationError
 
 from coffer.errors import DomainError
+from files.selectors import scan_counts
 from records.schemas import KINDS
+from records.schemas.base import SCAN_ROLES
 from records.selectors import record_list, record_open_many
 from sharing.errors import NotFound
 from sharing.key_handles import key_handle_delete, key_handle_get, key_handle_rotate
@@ -28,6 +30,7 @@ from vault.api.unlocking import unlock_secret_from
 from vault.services import VaultLocked, vault_keys
 
 from ..decorators import shows_lock_state, unlocked_vault_required
+from ..documents import ROLE_TITLES
 from ..forms import SHARE_LABEL, GrantCreateForm, add_domain_error
 from ..presenting import KIND_INFO, field_label
 
@@ -70,20 +73,32 @@ def _grant_rows(grants, names: dict[str, str], kinds: dict[str, str]) -> list[di
             items.append({
                 "name": names.get(record_id, "A deleted record"),
                 "fields": (["its name"] if item["label_shared"] else [])
-                + [field_label(kind, name) if kind else name for name in item["fields"]],
+                + [field_label(kind, name) if kind else name for name in item["fields"]]
+                + [f"{ROLE_TITLES[role].lower()} scan" for role in item["scans"]],
             })
         rows.append({**shown, "items": items})
     return rows
 
 
+def _scan_choices(user) -> dict[str, list[tuple[str, str]]]:
+    """Record id -> a box for each scan role it holds ("Front", "Certified translations (2)")."""
+    counts = {(str(record_id), role): count for (record_id, role), count in scan_counts(owner=user).items()}
+    choices: dict[str, list[tuple[str, str]]] = {}
+    for (record_id, role), count in sorted(counts.items(), key=lambda item: SCAN_ROLES.index(item[0][1])):
+        title = ROLE_TITLES[role] + (f" ({count})" if count > 1 else "")
+        choices.setdefault(record_id, []).append((role, title))
+    return choices
+
+
 def _create_form(request, names, kinds, labels, data=None) -> GrantCreateForm:
-    """Each record's field boxes; first, when it has a label, a box to send that label too."""
+    """Each record's field boxes; first, when it has a label, a box to send that label too.
+    A record with scans has a box for each role it holds: none is shared unless ticked."""
     records = [
         (record_id, names[record_id], kind,
          ([(SHARE_LABEL, f"Its name, “{labels[record_id]}”")] if labels.get(record_id) else []) + _kind_fields(kind))
         for record_id, kind in kinds.items()
     ]
-    return GrantCreateForm(data, apps=list(app_list_approved()), records=records)
+    return GrantCreateForm(data, apps=list(app_list_approved()), records=records, scans=_scan_choices(request.user))
 
 
 def _sharing_page(request, *, keys=None, form=None, status=200):
@@ -119,10 +134,17 @@ def sharing_view(request):
 
 
 def _item_errors(form: GrantCreateForm, items, errors) -> None:
-    """DRF-shaped per-item errors ({"items": [{"fields": [...]}, ...]}) next to each record."""
-    for (record_id, _, _), entry in zip(items, errors):
-        for message in (entry or {}).get("fields", []) if isinstance(entry, dict) else []:
+    """DRF-shaped per-item errors ({"items": [{"fields": [...], "scans": [...]}, ...]}) next to
+    each record; an error of the whole list (too many scans) above the form."""
+    for (record_id, _, _, _), entry in zip(items, errors):
+        if not isinstance(entry, dict):
+            form.add_error("records", str(entry))
+            continue
+        for message in entry.get("fields", []):
             form.add_error(form.fields_name(record_id), str(message))
+        for message in entry.get("scans", []):
+            name = form.scans_name(record_id)
+            form.add_error(name if name in form.fields else "records", str(message))
 
 
 @unlocked_vault_required
@@ -140,8 +162,8 @@ def grant_create_view(request):
             user=request.user,
             keys=keys,
             app_id=form.cleaned_data["app"],
-            items=[GrantRequestItem(record_id=rid, fields=fields, share_label=label)
-                   for rid, fields, label in items],
+            items=[GrantRequestItem(record_id=rid, fields=fields, share_label=label, scan_roles=roles)
+                   for rid, fields, label, roles in items],
             expires_at=expires_at,
             request=request,
         )
