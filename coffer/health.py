@@ -16,7 +16,10 @@ class HealthCheckMiddleware:
         if request.path != PATH:
             return self.get_response(request)
         try:
-            connection.ensure_connection()
+            # A query, not ensure_connection(): a persistent connection that PostgreSQL
+            # has dropped still looks open until it is used (CONN_HEALTH_CHECKS replaces it).
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
             cache.get("healthz")
         except Exception:  # any failure means unhealthy; say nothing more
             return JsonResponse({"status": "unavailable"}, status=503)

@@ -10,6 +10,15 @@ SECRET_KEY = env.str("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 COFFER_KDF_PROFILE = env.str("COFFER_KDF_PROFILE", default="moderate")
 
+# Persistent database connections: each gunicorn thread (and Celery process) keeps its
+# connection for this many seconds instead of opening one per request, and checks it
+# with a `SELECT 1` before its first use in a request, so a connection PostgreSQL has
+# dropped (restart, failover, idle timeout) is replaced, not handed to a view. Every
+# thread holds one: workers x threads per web server, plus Celery's concurrency, must
+# stay below PostgreSQL's max_connections (docs/deploy.md, "Database connections").
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+
 if not (COFFER_SERVER_KEYS or COFFER_SERVER_KEYS_FILE):  # noqa: F405
     raise ImproperlyConfigured(
         "COFFER_SERVER_KEYS (or COFFER_SERVER_KEYS_FILE) must be set in production: "
