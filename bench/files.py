@@ -1,6 +1,6 @@
 """File throughput and memory: the HTTP API under gunicorn against raw boto3.
 
-    python bench/files.py [--size 256M] [--rss-sizes 16M,1G] [--rounds 3]
+    python bench/files.py [--size 256M] [--rss-sizes 16M,1G] [--rounds 3] [--checksum md5]
 
 One rclone S3 server on loopback serves both ways:
 
@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT))
 import boto3.s3.transfer  # noqa: E402
 import psycopg  # noqa: E402
 
-from storage.s3 import make_client  # noqa: E402
+from storage.s3 import CHECKSUMS, make_client  # noqa: E402
 
 MiB = 1024 * 1024
 PART_SIZE = 8 * MiB  # COFFER_S3_PART_SIZE's default
@@ -152,7 +152,7 @@ def database(kind: str, work_dir: Path):
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def app_environment(database_url: str, s3: S3Server, work_dir: Path) -> dict[str, str]:
+def app_environment(database_url: str, s3: S3Server, work_dir: Path, checksum: str) -> dict[str, str]:
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "coffer.settings.test",
@@ -166,6 +166,7 @@ def app_environment(database_url: str, s3: S3Server, work_dir: Path) -> dict[str
         "COFFER_S3_ACCESS_KEY": s3.access_key,
         "COFFER_S3_SECRET_KEY": s3.secret_key,
         "COFFER_S3_PART_SIZE": str(PART_SIZE),
+        "COFFER_S3_CHECKSUM": checksum,
         "COFFER_FILE_READ_AHEAD": str(CONCURRENCY),
         "COFFER_FILE_MAX_BYTES": str(64 * 1024 * MiB),
         "COFFER_USER_QUOTA_BYTES": str(1024 * 1024 * MiB),
@@ -419,13 +420,15 @@ def main() -> None:
     parser.add_argument("--db", choices=["postgres", "sqlite"], default="postgres")
     parser.add_argument("--s3-dir", type=Path, default=None,
                         help="where rclone keeps the objects (default: a temp dir; /dev/shm avoids disk noise)")
+    parser.add_argument("--checksum", choices=CHECKSUMS, default="md5",
+                        help="COFFER_S3_CHECKSUM for the API's uploads (default md5; rclone checks only md5)")
     args = parser.parse_args()
     rss_sizes = [parse_size(text) for text in args.rss_sizes.split(",") if text.strip()]
 
     with ExitStack() as stack:
         work_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="coffer-bench-")))
         s3 = stack.enter_context(rclone_s3(work_dir, args.s3_dir))
-        environment = app_environment(stack.enter_context(database(args.db, work_dir)), s3, work_dir)
+        environment = app_environment(stack.enter_context(database(args.db, work_dir)), s3, work_dir, args.checksum)
         subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=environment, check=True)
 
         path = work_dir / "bench.pdf"
@@ -453,6 +456,7 @@ def main() -> None:
         "size": size,
         "rounds": args.rounds,
         "part_size": PART_SIZE,
+        "checksum": args.checksum,
         "concurrency": CONCURRENCY,
         "database": args.db,
         "s3_dir": str(args.s3_dir or tempfile.gettempdir()),
@@ -471,7 +475,7 @@ def main() -> None:
     if len(rss) >= 2:
         result["rss_growth_mib"] = round(rss[-1]["peak_rss_mib"] - rss[0]["peak_rss_mib"], 1)
 
-    print(f"file {human(size)}, parts {human(PART_SIZE)} x {CONCURRENCY}, median of {args.rounds}, "
+    print(f"file {human(size)}, parts {human(PART_SIZE)} x {CONCURRENCY} with {args.checksum}, median of {args.rounds}, "
           f"{os.cpu_count()} CPUs (load average {load[0]:.1f}), one rclone S3 server on loopback "
           f"storing under {result['s3_dir']}")
     print(f"{'':<10}{'API (gunicorn)':>16}{'raw boto3':>12}{'ratio':>8}")

@@ -10,7 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from storage.base import BlobStore
 from storage.fs import FileSystemStore
-from storage.s3 import DEFAULT_PART_SIZE, MIN_AWS_PART_SIZE, S3Store
+from storage.s3 import CHECKSUMS, DEFAULT_PART_SIZE, MIN_AWS_PART_SIZE, S3Store
 
 BACKENDS = ("fs", "s3")
 
@@ -27,6 +27,7 @@ class StoreSettings:
     s3_access_key: str
     s3_secret_key: str
     s3_part_size: int
+    s3_checksum: str
 
 
 def get_store() -> BlobStore:
@@ -42,6 +43,7 @@ def get_store() -> BlobStore:
             s3_access_key=getattr(settings, "COFFER_S3_ACCESS_KEY", ""),
             s3_secret_key=getattr(settings, "COFFER_S3_SECRET_KEY", ""),
             s3_part_size=int(getattr(settings, "COFFER_S3_PART_SIZE", DEFAULT_PART_SIZE)),
+            s3_checksum=getattr(settings, "COFFER_S3_CHECKSUM", "md5"),
         )
     )
 
@@ -60,6 +62,8 @@ def _build_store(config: StoreSettings) -> BlobStore:
         if config.s3_part_size < MIN_AWS_PART_SIZE:
             # AWS would only refuse at the end of the first large upload; fail at start.
             raise ImproperlyConfigured("COFFER_S3_PART_SIZE must be at least 5 MiB")
+        if config.s3_checksum not in CHECKSUMS:
+            raise ImproperlyConfigured(f"COFFER_S3_CHECKSUM must be one of {', '.join(CHECKSUMS)}")
         return S3Store(
             config.s3_bucket,
             endpoint_url=config.s3_endpoint_url or None,
@@ -67,6 +71,7 @@ def _build_store(config: StoreSettings) -> BlobStore:
             access_key=config.s3_access_key or None,
             secret_key=config.s3_secret_key or None,
             part_size=config.s3_part_size,
+            checksum=config.s3_checksum,
         )
     raise ImproperlyConfigured(f"COFFER_STORAGE must be one of {', '.join(BACKENDS)}")
 

@@ -3,6 +3,13 @@
 Uploads stream: memory holds at most `part_size * concurrency` bytes of the object,
 whatever its size. Objects carry no metadata beyond their bytes.
 
+Every PUT carries a checksum of its bytes, so that the server refuses a part
+corrupted in transit at write time (the AEAD alone would catch it only at the next
+read): Content-MD5 by default, which every S3 server checks, rclone included; or
+CRC32 (checksum="crc32"), about six times cheaper to compute, for servers that check
+x-amz-checksum-crc32 (AWS S3, MinIO). rclone serve s3 stores a CRC32 header without
+checking it, so there CRC32 would check nothing (docs/storage.md, "Checksums").
+
 Puts are not conditional (If-None-Match): rclone accepts the header and silently
 overwrites anyway, so it would promise what some servers don't keep, and keys are
 128 random bits, so two puts never meet under one key by chance.
@@ -14,6 +21,7 @@ import base64
 import hashlib
 import itertools
 import logging
+import zlib
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import closing
@@ -37,6 +45,7 @@ from storage.base import (
 DEFAULT_PART_SIZE = 8 * 1024 * 1024
 MIN_AWS_PART_SIZE = 5 * 1024 * 1024  # AWS rejects smaller parts, except the last
 OCTET_STREAM = "application/octet-stream"
+CHECKSUMS = ("md5", "crc32")
 _NOT_FOUND = frozenset({"NoSuchKey", "NotFound", "404"})
 
 logger = logging.getLogger(__name__)
@@ -69,12 +78,17 @@ def make_client(
     config = Config(
         signature_version="s3v4",
         # Self-hosted servers (MinIO, rclone, Garage) rarely have wildcard DNS.
-        s3={"addressing_style": "path" if endpoint_url else "auto"},
+        s3={
+            "addressing_style": "path" if endpoint_url else "auto",
+            # Over HTTPS the part's checksum header and TLS guard the body, so botocore
+            # need not also SHA-256 it for the signature (it still does over plain HTTP).
+            "payload_signing_enabled": False,
+        },
         retries={"mode": "standard"},
         max_pool_connections=max_connections,
-        # Flexible checksums stay off: rclone replays the whole object's CRC on a
-        # ranged GET, which botocore then rejects. Content-MD5 guards the uploads
-        # instead, and the AEAD of the ciphertext guards what is read back.
+        # botocore's own flexible checksums stay off: rclone replays the whole object's
+        # CRC on a ranged GET, which botocore then rejects. S3Store sends the checksum
+        # of each PUT itself, and the AEAD of the ciphertext guards what is read back.
         request_checksum_calculation="when_required",
         response_checksum_validation="when_required",
     )
@@ -102,11 +116,15 @@ class S3Store:
         secret_key: str | None = None,
         part_size: int = DEFAULT_PART_SIZE,
         concurrency: int = 4,
+        checksum: str = "md5",
         client: Any = None,
     ) -> None:
         if part_size < 1 or concurrency < 1:
             raise ValueError("part_size and concurrency must be positive")
+        if checksum not in CHECKSUMS:
+            raise ValueError(f"checksum must be one of {', '.join(CHECKSUMS)}")
         self.bucket = bucket
+        self.checksum = checksum
         self.part_size = part_size
         self.concurrency = concurrency
         self.client = client or make_client(
@@ -131,7 +149,7 @@ class S3Store:
                 Key=key,
                 Body=first_part,
                 ContentType=OCTET_STREAM,
-                ContentMD5=_md5(first_part),
+                **self._checksum_of(first_part),
             )
             return len(first_part)
         parts = itertools.chain([(first_part, False)], parts)
@@ -213,21 +231,18 @@ class S3Store:
         return aborted
 
     def _put_multipart(self, key: str, parts: Iterator[tuple[bytes, bool]]) -> int:
+        # An upload with CRC32 parts must say so at its start (S3 refuses the parts otherwise).
+        algorithm = {"ChecksumAlgorithm": "CRC32"} if self.checksum == "crc32" else {}
         upload_id = self.client.create_multipart_upload(
-            Bucket=self.bucket, Key=key, ContentType=OCTET_STREAM
+            Bucket=self.bucket, Key=key, ContentType=OCTET_STREAM, **algorithm
         )["UploadId"]
         try:
-            etags, total = self._upload_parts(key, upload_id, parts)
+            uploaded, total = self._upload_parts(key, upload_id, parts)
             self.client.complete_multipart_upload(
                 Bucket=self.bucket,
                 Key=key,
                 UploadId=upload_id,
-                MultipartUpload={
-                    "Parts": [
-                        {"PartNumber": number, "ETag": etag}
-                        for number, etag in sorted(etags.items())
-                    ]
-                },
+                MultipartUpload={"Parts": [uploaded[number] for number in sorted(uploaded)]},
             )
         except BaseException:
             self._abort(key, upload_id)
@@ -236,15 +251,16 @@ class S3Store:
 
     def _upload_parts(
         self, key: str, upload_id: str, parts: Iterator[tuple[bytes, bool]]
-    ) -> tuple[dict[int, str], int]:
-        etags: dict[int, str] = {}
+    ) -> tuple[dict[int, dict[str, Any]], int]:
+        """Each part's entry for complete_multipart_upload, by number, and the bytes sent."""
+        uploaded: dict[int, dict[str, Any]] = {}
         total = 0
-        in_flight: set[Future[tuple[int, str]]] = set()
+        in_flight: set[Future[dict[str, Any]]] = set()
 
-        def collect(done: set[Future[tuple[int, str]]]) -> None:
+        def collect(done: set[Future[dict[str, Any]]]) -> None:
             for future in done:
-                number, etag = future.result()  # re-raises a failed part
-                etags[number] = etag
+                entry = future.result()  # re-raises a failed part
+                uploaded[entry["PartNumber"]] = entry
 
         # Leaving the block waits for parts still in flight, even on error, so
         # none of them can land after the upload has been aborted.
@@ -263,18 +279,28 @@ class S3Store:
                     done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
                     collect(done)
             collect(wait(in_flight).done)
-        return etags, total
+        return uploaded, total
 
-    def _upload_part(self, key: str, upload_id: str, number: int, part: bytes) -> tuple[int, str]:
+    def _upload_part(self, key: str, upload_id: str, number: int, part: bytes) -> dict[str, Any]:
+        checksum = self._checksum_of(part)
         response = self.client.upload_part(
             Bucket=self.bucket,
             Key=key,
             UploadId=upload_id,
             PartNumber=number,
             Body=part,
-            ContentMD5=_md5(part),
+            **checksum,
         )
-        return number, response["ETag"]
+        entry = {"PartNumber": number, "ETag": response["ETag"]}
+        if "ChecksumCRC32" in checksum:
+            entry["ChecksumCRC32"] = checksum["ChecksumCRC32"]  # S3 checks the list against the parts
+        return entry
+
+    def _checksum_of(self, data: bytes) -> dict[str, str]:
+        """The PUT argument that makes the server check `data` on arrival."""
+        if self.checksum == "crc32":
+            return {"ChecksumCRC32": _crc32(data)}
+        return {"ContentMD5": _md5(data)}
 
     def _abort(self, key: str, upload_id: str) -> None:
         try:
@@ -323,6 +349,11 @@ def _stream(body: StreamingBody, block: int) -> Iterator[bytes]:
 def _md5(data: bytes) -> str:
     # Content-MD5 is an integrity check in transit, not a security property.
     return base64.b64encode(hashlib.md5(data, usedforsecurity=False).digest()).decode()
+
+
+def _crc32(data: bytes) -> str:
+    # x-amz-checksum-crc32: the big-endian CRC32 (zlib's), in base64.
+    return base64.b64encode(zlib.crc32(data).to_bytes(4, "big")).decode()
 
 
 def _error_code(error: ClientError) -> str:

@@ -297,6 +297,9 @@ COFFER_S3_BUCKET = env.str("COFFER_S3_BUCKET", default="coffer")
 COFFER_S3_ACCESS_KEY = env.str("COFFER_S3_ACCESS_KEY", default="")
 COFFER_S3_SECRET_KEY = env.str("COFFER_S3_SECRET_KEY", default="")
 COFFER_S3_PART_SIZE = env.int("COFFER_S3_PART_SIZE", default=8 * 1024 * 1024)
+# The checksum each PUT carries for the server to check: md5 (every server checks it),
+# or crc32 (cheaper; only where the server checks it: AWS S3, MinIO, not rclone).
+COFFER_S3_CHECKSUM = env.str("COFFER_S3_CHECKSUM", default="md5")
 
 # Files (docs/files.md): the largest file, and how many bytes of files one user may keep.
 COFFER_FILE_MAX_BYTES = env.int("COFFER_FILE_MAX_BYTES", default=2 * 1024**3)
