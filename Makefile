@@ -19,12 +19,16 @@ $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Coffer needs Python 3.11 or newer" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: requirements.txt | $(BIN)/python
-	$(PIP) install -q --require-hashes -r requirements.txt
+# uv installs the hash-pinned requirements (itself pinned in requirements-uv.txt, with the
+# indexes pip is configured with); pip does where uv cannot be installed. See docs/performance.md.
+INSTALL := $(BIN)/python scripts/install_requirements.py
+
+$(VENV)/.installed: requirements.txt requirements-uv.txt | $(BIN)/python
+	$(INSTALL) requirements.txt
 	touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
-	$(PIP) install -q --require-hashes -r requirements.txt -r requirements-dev.txt
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt requirements-uv.txt $(VENV)/.installed
+	$(INSTALL) requirements.txt requirements-dev.txt
 	touch $@
 
 install: $(VENV)/.installed
@@ -96,7 +100,7 @@ age:
 
 # Known vulnerabilities in the pinned dependencies. Fails on a finding; says NOT AUDITED without network.
 audit-deps: install-dev
-	$(BIN)/python scripts/audit_deps.py requirements.txt requirements-dev.txt
+	$(BIN)/python scripts/audit_deps.py requirements.txt requirements-dev.txt requirements-uv.txt
 
 # Each atheris target for FUZZ_SECONDS; what it learns is kept under var/fuzz/ for the next run.
 fuzz: install-dev
@@ -137,6 +141,7 @@ lock: | $(BIN)/python
 	$(PIP) install -q pip-tools==7.6.2
 	$(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras -o requirements.txt requirements.in
 	$(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras -o requirements-dev.txt requirements-dev.in
+	$(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras -o requirements-uv.txt requirements-uv.in
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
