@@ -134,3 +134,39 @@ def test_an_app_is_made_registered_and_opens_and_verifies_with_the_cli(signed_in
     wrong_purpose = run_cli("app", "verify", str(attestation), "--public-key", signed["public_key"], "--purpose",
                             "location-fix", env=env, cwd=tmp_path)
     assert wrong_purpose.returncode == 1 and "verification failed" in wrong_purpose.stderr and wrong_purpose.stdout == ""
+
+
+def test_the_app_downloads_and_verifies_a_shared_scan_with_the_cli(signed_in, live_coffer, tmp_path):
+    from coffer_client import Coffer
+
+    from sharing.models import App
+    from sharing.services import app_approve
+
+    env = {**signed_in, "COFFER_APP_KEYS": str(tmp_path / "app-keys.json")}
+    ok(run_cli("app", "keygen", env=env, cwd=tmp_path))
+    registered = as_json(run_cli("app", "register", "--name", "Scan app", "--callback", "https://scan.example/cb",
+                                 "--json", env=env, cwd=tmp_path))
+    app_approve(app=App.objects.get(id=registered["id"]), actor=None)
+    front = b"%PDF-1.7\n" + os.urandom(3 * MIB)
+    (tmp_path / "front.pdf").write_bytes(front)
+    token = json.loads((tmp_path / "coffer-config.json").read_text())["token"]
+    with Coffer(live_coffer.url, token) as alice:
+        alice.unlock(PIN)
+        passport = alice.create_record("passport", valid("passport"))
+        alice.put_scan(passport.id, "front", tmp_path / "front.pdf")
+        grant = alice.create_grant(registered["id"], [{"record_id": passport.id, "fields": ["surname"],
+                                                      "scans": ["front"]}],
+                                   expires_at=timezone.now() + timedelta(days=1))
+    got = run_cli("app", "scans", grant.id, "--out", str(tmp_path / "scans"), "--json", env=env, cwd=tmp_path)
+    [scan] = as_json(got)
+    assert "down " in got.stderr and "100%" in got.stderr
+    assert (scan["record_id"], scan["role"], scan["size"]) == (passport.id, "front", len(front))
+    assert scan["sha256"] == hashlib.sha256(front).hexdigest() and "key" not in scan
+    assert scan["path"].endswith(f"{passport.id}-front-1.pdf")
+    assert (tmp_path / "scans" / f"{passport.id}-front-1.pdf").read_bytes() == front
+    opened = as_json(run_cli("app", "open", grant.id, "--json", env=env, cwd=tmp_path))
+    assert [s["role"] for s in opened[0]["records"][0]["scans"]] == ["front"]
+    assert "key" not in opened[0]["records"][0]["scans"][0]
+    missing = run_cli("app", "scans", "00000000-0000-4000-8000-000000000000", "--out", str(tmp_path / "x"),
+                      env=env, cwd=tmp_path)
+    assert missing.returncode == 1 and "not_found" in missing.stderr

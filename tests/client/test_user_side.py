@@ -203,7 +203,7 @@ def test_grants_attestations_and_key_handles_from_the_user_side(unlocked, live_c
         grant = unlocked.create_grant(app.keys.app_id, [{"record_id": card.id, "fields": ["holder"]}],
                                       expires_at=timezone.now() + timedelta(days=1))
         assert grant.state == "live"
-        assert grant.items == [{"record_id": card.id, "fields": ["holder"], "label_shared": False}]
+        assert grant.items == [{"record_id": card.id, "fields": ["holder"], "label_shared": False, "scans": []}]
         assert [g.id for g in unlocked.grants()] == [grant.id]
         assert [g.records[0].fields for g in app.grants()] == [{"holder": valid("bank_card")["holder"]}]
 

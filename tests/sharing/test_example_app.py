@@ -235,3 +235,39 @@ def test_an_attestation_signed_by_a_key_that_is_not_published_fails(example, att
     _assert_fails(_verify(example, attestation), "not the user's published key")
     del attestation["public_key"]
     _assert_fails(_verify(example, attestation), "signature does not verify")
+
+
+def test_it_downloads_decrypts_and_checks_the_shared_scans(example, sharing_alice, tmp_path):
+    from files.models import File
+    from sharing.models import GrantScan
+    from tests.files.conftest import pdf
+    from tests.files.test_scan_roles import put_scan
+
+    approve(example)
+    passport = create_record(sharing_alice, "passport")
+    front = pdf(150_000, marker=b"front")
+    assert put_scan(sharing_alice.client, passport["id"], "front", front).status_code == 201
+    create_grant(sharing_alice, SimpleNamespace(id=example.id),
+                 [{"record_id": passport["id"], "fields": ["surname"], "scans": ["front"]}])
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    fetched = example.run("grants", "--server", example.server, "--state", example.state, "--scans-dir", scans)
+    assert fetched.returncode == 0, fetched.stderr
+    [grant] = json.loads(fetched.stdout)["grants"]
+    [scan] = grant["records"][0]["scans"]
+    assert scan["verified"] is True and "key" not in scan
+    assert Path(scan["path"]).read_bytes() == front
+
+    # A copy changed in the store: the app refuses it and writes nothing.
+    from storage.factory import get_store
+
+    copy = GrantScan.objects.get(pk=scan["id"])
+    store = get_store()
+    data = bytearray(store.read_range(copy.blob_key, 0, copy.ciphertext_size))
+    data[-20] ^= 1
+    store.put(copy.blob_key, [bytes(data)])
+    Path(scan["path"]).unlink()
+    _assert_fails(example.run("grants", "--server", example.server, "--state", example.state, "--scans-dir", scans),
+                  "integrity")
+    assert list(scans.iterdir()) == []
+    assert File.objects.get(record_id=passport["id"]).role == "front"

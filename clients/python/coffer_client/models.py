@@ -50,6 +50,7 @@ class FileInfo:
     record: str | None
     created_at: str
     integrity_error: bool = False
+    role: str | None = None  # its scan role in its record (docs/records.md), if it has one
 
 
 @dataclass(frozen=True)

@@ -158,6 +158,22 @@ class Coffer:
             headers["X-Record"] = record
         return from_json(FileInfo, self._call("POST", "/api/v1/files/", content=body, headers=headers))
 
+    def put_scan(
+        self, record_id: str, role: str, source: Source, *, replace: bool = False, filename: str | None = None,
+        content_type: str = "application/octet-stream", progress: Progress | None = None,
+    ) -> FileInfo:
+        """Uploads a scan into a role of a document record (`front`, `back`, `selfie`,
+        `translation`, `other`; docs/records.md). `replace` puts it in place of the role's one
+        scan (front, back, selfie); otherwise a taken role answers Conflict (`scan_role_taken`)."""
+        if filename is None:
+            if not isinstance(source, (str, os.PathLike)):
+                raise ValueError("name the file: filename=")
+            filename = Path(source).name
+        size, body = upload_body(source, progress)
+        headers = {"Content-Length": str(size), "Content-Type": content_type, "X-Filename": quote(filename, safe="")}
+        url = f"/api/v1/records/{quote(record_id, safe='')}/files/{quote(role, safe='')}/"
+        return from_json(FileInfo, self._call("PUT" if replace else "POST", url, content=body, headers=headers))
+
     def download(
         self, file_id: str, destination: str | Path, *, resume: bool = True, attempts: int = 5,
         progress: Progress | None = None,
