@@ -1,8 +1,8 @@
 """Import sources, read as imports.readers reads them after upload.
 
 Untrusted input: a whole uploaded file. The first byte picks how the rest is read: as
-a JSON document (CXF or Bitwarden, told apart as at upload), as a Bitwarden .zip, or as
-the tar inside a Coffer export (the age layer has its own tests). The only exception
+a JSON document (CXF or Bitwarden, told apart as at upload), as a .zip (Bitwarden's or
+a CXP container, told apart as at upload), or as the tar inside a Coffer export (the age layer has its own tests). The only exception
 allowed is ImportRefused (a stable code, a 4xx status); whatever plans, plans valid
 records only, and its plan survives the JSON it is previewed in.
 """
@@ -17,7 +17,7 @@ from fuzz import harness
 harness.django_setup()
 
 from imports.errors import ImportRefused  # noqa: E402
-from imports.readers import OpenedSource, open_source, open_zip, ExportReader  # noqa: E402
+from imports.readers import ZIP, OpenedSource, open_source, ExportReader  # noqa: E402
 from records.schemas import KINDS  # noqa: E402
 
 
@@ -25,7 +25,7 @@ def _read(mode: int, body: bytes) -> OpenedSource:
     if mode == 0:
         return open_source("json", passphrase="", plaintext=[body])
     if mode == 1:
-        return OpenedSource(open_zip(io.BytesIO(body))[1])
+        return open_source(ZIP, passphrase="", seekable=io.BytesIO(body))
     return OpenedSource(ExportReader([body]).plan)
 
 

@@ -236,8 +236,8 @@ def record_schemas() -> dict[str, bytes]:
 
 
 def import_sources() -> dict[str, bytes]:
-    """The hand-written CXF and Bitwarden fixtures, a Bitwarden zip and a Coffer export's
-    tar, each behind the byte that picks its reader (fuzz/import_sources.py)."""
+    """The hand-written CXF and Bitwarden fixtures, a Bitwarden zip, a CXP container and a
+    Coffer export's tar, each behind the byte that picks its reader (fuzz/import_sources.py)."""
     import io
     import tarfile
     import zipfile
@@ -257,8 +257,12 @@ def import_sources() -> dict[str, bytes]:
         info = tarfile.TarInfo("coffer-export/records.json")
         info.size = len(records)
         out.addfile(info, io.BytesIO(records))
+    container = io.BytesIO()  # a CXP container: the CXF fixture and its file's document
+    with zipfile.ZipFile(container, "w") as out:
+        out.writestr(zipfile.ZipInfo("index.jcf", (2026, 1, 1, 0, 0, 0)), cxf)
+        out.writestr(zipfile.ZipInfo("documents/ZmlsZS0x", (2026, 1, 1, 0, 0, 0)), b"%PDF-1.7\nscan!!!")
     return {"cxf.json": b"\x00" + cxf, "bitwarden.json": b"\x00" + bitwarden, "bitwarden.zip": b"\x01" + archive.getvalue(),
-            "export.tar": b"\x02" + tar.getvalue()}
+            "export.tar": b"\x02" + tar.getvalue(), "cxp.zip": b"\x01" + container.getvalue()}
 
 
 GENERATORS = {

@@ -14,6 +14,7 @@ class ImportJob(models.Model):
     class Format(models.TextChoices):
         COFFER = "coffer"  # Coffer's own .age export
         CXF = "cxf"
+        CXF_ZIP = "cxf_zip", "CXF with its files (CXP .zip)"
         BITWARDEN_JSON = "bitwarden_json"
         BITWARDEN_ZIP = "bitwarden_zip"
 

@@ -2,8 +2,9 @@
 checked against the record schemas), and the bytes of each planned file.
 
 Coffer's own export is an age file holding a tar (docs/export.md): read as a
-stream, once, in order; its records.json comes before every file. A Bitwarden zip
-is read seekably. CXF and Bitwarden JSON are one bounded JSON document.
+stream, once, in order; its records.json comes before every file. A zip (Bitwarden's,
+or a CXP container holding a CXF document and its files) is read seekably. CXF and
+Bitwarden JSON are one bounded JSON document.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ from rest_framework.exceptions import ValidationError
 
 from exports.age import AgeError, age_decrypt_stream
 from files import sniffing
-from files.errors import UnsupportedContent
+from files.errors import InvalidUpload, UnsupportedContent
+from files.naming import clean_filename
 from interchange.bitwarden import attachments_from_zip, plan_from_bitwarden
 from interchange.cxf_import import plan_from_cxf
+from interchange.cxp import Member, check_ratio, container_layout, is_container
 from interchange.plan import ImportPlan, PlannedFile, PlannedRecord, SourceError
 from records.schemas import KINDS
 from records.schemas.base import SCAN_ROLE_LIMITS
@@ -37,6 +40,10 @@ from .models import ImportJob
 # What zipfile (and its decompressors) raise for a damaged archive, besides BadZipFile.
 ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError,
               RuntimeError, zlib.error, lzma.LZMAError, struct.error)
+
+# A zip's kind (Bitwarden's or a CXP container) is known once its member names are read.
+ZIP = "zip"
+ZIP_FORMATS = (ZIP, ImportJob.Format.BITWARDEN_ZIP, ImportJob.Format.CXF_ZIP)
 
 AGE_MAGIC = b"age-encryption.org/v1\n"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -55,11 +62,12 @@ def detect_format(head: bytes) -> str:
     if head.startswith(AGE_MAGIC):
         return ImportJob.Format.COFFER
     if head.startswith(ZIP_MAGIC):
-        return ImportJob.Format.BITWARDEN_ZIP
+        return ZIP
     if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
         return "json"
     raise ImportRefused("import_unknown_format",
-                        "This is neither a Coffer export (.age), a CXF document nor a Bitwarden export (JSON or .zip).")
+                        "This is neither a Coffer export (.age), a CXF document (JSON, or a CXP .zip) nor a "
+                        "Bitwarden export (JSON or .zip).")
 
 
 def parse_json(raw: bytes) -> object:
@@ -98,7 +106,24 @@ def checked(plan: ImportPlan) -> ImportPlan:
             plan.leave(record.source, f"a {record.kind} record", f"Not created: {problem}")
             plan.files.extend(record.files)
     plan.records = kept
+    _leave_unnamed_files(plan)
     return plan
+
+
+def _leave_unnamed_files(plan: ImportPlan) -> None:
+    """A file whose name Coffer would refuse on upload (empty, too long) is listed."""
+
+    def named(file: PlannedFile, source: str) -> bool:
+        try:
+            clean_filename(file.name)
+        except InvalidUpload as refusal:
+            plan.leave(source, "a file", f"Not created: {refusal.detail}")
+            return False
+        return True
+
+    for record in plan.records:
+        record.files = [file for file in record.files if named(file, record.source)]
+    plan.files = [file for file in plan.files if named(file, "the source")]
 
 
 def _problem(record: PlannedRecord) -> str | None:
@@ -288,19 +313,37 @@ def open_export(passphrase: str, ciphertext: Iterable[bytes]) -> ExportReader:
         raise unreadable_export() from None
 
 
-# ---- Bitwarden zip ----
+# ---- zips: Bitwarden's, and CXP containers ----
 
 
-def open_zip(seekable) -> tuple[zipfile.ZipFile, ImportPlan]:
+def _zip_open(seekable) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:
     try:
         archive = zipfile.ZipFile(seekable)
         members = archive.infolist()
     except ZIP_ERRORS:
-        raise _damaged_zip() from None
+        raise ImportRefused("import_zip_invalid", "The zip file is damaged.") from None
     for info in members:
         if (info.external_attr >> 16) & 0o170000 not in (0, 0o100000, 0o040000):
-            raise ImportRefused("bitwarden_zip_layout", "The zip holds a link or a device.")
+            raise ImportRefused("import_zip_invalid", "The zip holds a link or a device.")
+    return archive, members
+
+
+def _member(info: zipfile.ZipInfo) -> Member:
+    # Not info.is_dir(): it fails on an empty name, which a hostile zip may hold.
+    return Member(name=info.filename, size=info.file_size, compressed_size=info.compress_size,
+                  is_dir=info.filename.endswith("/"))
+
+
+def zip_format(members: list[zipfile.ZipInfo]) -> str:
+    names = [info.filename for info in members]
+    return ImportJob.Format.CXF_ZIP if is_container(names) else ImportJob.Format.BITWARDEN_ZIP
+
+
+def open_zip(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> ImportPlan:
+    """A Bitwarden .zip: data.json and attachments/<item id>/<file name>."""
     try:
+        for info in members:
+            check_ratio(_member(info), code="bitwarden_zip_invalid")
         data = archive.open("data.json").read(settings.COFFER_IMPORT_MAX_JSON_BYTES + 1)
         attachments = attachments_from_zip([(info.filename, info.file_size) for info in members])
         plan = plan_from_bitwarden(parse_json(data), attachments=attachments)
@@ -311,17 +354,32 @@ def open_zip(seekable) -> tuple[zipfile.ZipFile, ImportPlan]:
     except ZIP_ERRORS:
         raise _damaged_zip() from None
     try:
-        _leave_unsupported_files(archive, plan)
+        _leave_unsupported_files(archive, plan, "attachments")
     except ZIP_ERRORS:
         raise _damaged_zip() from None
-    return archive, plan
+    return plan
+
+
+def open_cxp_zip(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> ImportPlan:
+    """A CXP container (interchange/cxp.py): index.jcf and documents/<file id>."""
+    damaged = ImportRefused("cxf_zip_invalid", "The CXP zip file is damaged.")
+    try:
+        container = container_layout([_member(info) for info in members])
+        document = parse_json(archive.open(container.index).read(settings.COFFER_IMPORT_MAX_JSON_BYTES + 1))
+        plan = plan_from_cxf(document, documents=container.documents)
+        _leave_unsupported_files(archive, plan, "documents")
+    except SourceError as exc:
+        raise refused(exc) from None
+    except ZIP_ERRORS:
+        raise damaged from None
+    return plan
 
 
 def _damaged_zip() -> ImportRefused:
     return ImportRefused("bitwarden_zip_invalid", "The zip file is damaged.")
 
 
-def _leave_unsupported_files(archive: zipfile.ZipFile, plan: ImportPlan) -> None:
+def _leave_unsupported_files(archive: zipfile.ZipFile, plan: ImportPlan, where: str) -> None:
     """Coffer keeps documents of a few types only: others are listed, not imported."""
 
     def supported(file: PlannedFile) -> bool:
@@ -330,7 +388,7 @@ def _leave_unsupported_files(archive: zipfile.ZipFile, plan: ImportPlan) -> None
         try:
             sniffing.check_type(head, declared=None, whole_file=len(head) < sniffing.SNIFF_BYTES)
         except UnsupportedContent:
-            plan.leave("attachments", f"file '{file.name}'",
+            plan.leave(where, f"file '{file.name}'",
                        "Coffer keeps PDF, JPEG, PNG, WebP, HEIC and TIFF documents only.")
             return False
         return True
@@ -361,8 +419,8 @@ class OpenedSource:
 
 
 class _ZipSource(OpenedSource):
-    def __init__(self, archive: zipfile.ZipFile, plan: ImportPlan):
-        super().__init__(plan, ImportJob.Format.BITWARDEN_ZIP)
+    def __init__(self, archive: zipfile.ZipFile, plan: ImportPlan, source_format: str):
+        super().__init__(plan, source_format)
         self.archive = archive
 
     def files(self):
@@ -370,12 +428,15 @@ class _ZipSource(OpenedSource):
             yield file.ref, self._pieces(file.ref.removeprefix("zip:"))
 
     def _pieces(self, name: str) -> Iterator[bytes]:
+        # zipfile stops at the size the zip declares (checked against the source's own
+        # size at the preview) and checks the CRC at the end: a lying member is an error.
         try:
             with self.archive.open(name) as handle:
                 while piece := handle.read(PIECE):
                     yield piece
         except ZIP_ERRORS:
-            raise _damaged_zip() from None
+            code = "cxf_zip_invalid" if self.source_format == ImportJob.Format.CXF_ZIP else "bitwarden_zip_invalid"
+            raise ImportRefused(code, "The zip file is damaged.") from None
 
 
 class _ExportSource(OpenedSource):
@@ -407,8 +468,13 @@ def open_source(source_format: str, *, passphrase: str, plaintext: Iterable[byte
     try:
         if source_format == ImportJob.Format.COFFER:
             return _ExportSource(open_export(passphrase, plaintext))
-        if source_format == ImportJob.Format.BITWARDEN_ZIP:
-            return _ZipSource(*open_zip(seekable))
+        if source_format in ZIP_FORMATS:
+            archive, members = _zip_open(seekable)
+            if source_format == ZIP:
+                source_format = zip_format(members)
+            if source_format == ImportJob.Format.CXF_ZIP:
+                return _ZipSource(archive, open_cxp_zip(archive, members), source_format)
+            return _ZipSource(archive, open_zip(archive, members), source_format)
         document = parse_json(_bounded(plaintext))
         if source_format == "json":
             source_format = json_format(document)

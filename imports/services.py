@@ -124,7 +124,7 @@ def source_open(job: ImportJob, material: JobMaterial) -> readers.OpenedSource:
     store = get_store()
     context = source_context(user_id=job.owner_id, job_id=str(job.id))
     try:
-        if job.source_format == ImportJob.Format.BITWARDEN_ZIP:
+        if job.source_format in readers.ZIP_FORMATS:
             seekable = SeekableSource(store, job.source_blob_key, key=material.source_key, context=context,
                                       ciphertext_size=job.source_ciphertext_size, plaintext_size=job.source_size)
             return readers.open_source(job.source_format, passphrase="", seekable=seekable)

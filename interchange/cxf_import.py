@@ -1,8 +1,9 @@
 """CXF 1.0 -> Coffer: what a CXF header document would create, and what it would not.
 
 See cxf.py for how Coffer writes CXF; this reads any exporter's document, and a
-Coffer-written one back exactly. A CXF JSON document carries no file contents
-(CXP keeps them beside it), so file credentials are listed, not imported.
+Coffer-written one back exactly. A CXF JSON document alone carries no file contents,
+so its file credentials are listed, not imported; read from a CXP container
+(cxp.py), each becomes a document of its item's record, or a document on no record.
 """
 
 from __future__ import annotations
@@ -10,12 +11,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from records.schemas import KINDS
 from records.schemas.bank_card import card_brand
+from records.schemas.base import SCAN_ROLE_LIMITS
 
 from .cxf import COFFER_MARKER, CXF_VERSION, DOCUMENT_TYPES, KIND_OF_TYPE, WRITTEN_KINDS
 from .cxf_fields import alpha3 as to_alpha3
 from .cxf_fields import b64url_decode, coffer_sex, cxf_date, split_full_name, value_of, year_month
-from .plan import ImportPlan, PlannedRecord, SourceError
+from .cxp import Member
+from .plan import ImportPlan, PlannedFile, PlannedRecord, SourceError
+
+# The role a CXF file gets on a record whose kind takes scans: CXF says nothing of
+# which side of a document a file shows.
+FILE_ROLE = "other"
 
 # Members of each imported type that Coffer has no field for (name -> why).
 _NOT_HELD = {
@@ -56,13 +64,16 @@ _DOCUMENT_MEMBERS = {
 class _Item:
     """One CXF item being read: its title, where it is, and its credentials by type."""
 
-    def __init__(self, item: dict[str, Any], index: int, plan: ImportPlan):
+    def __init__(self, item: dict[str, Any], index: int, plan: ImportPlan,
+                 documents: dict[str, Member] | None = None, taken: set[str] | None = None):
         if not isinstance(item, dict) or not isinstance(item.get("credentials"), list):
             raise SourceError("cxf_invalid", f"Item {index + 1} has no list of credentials.")
         title = item.get("title")
         self.title = title if isinstance(title, str) else ""
         self.where = f"item {index + 1} '{self.title}'" if self.title else f"item {index + 1}"
         self.plan = plan
+        self.documents = documents  # None: a CXF JSON document alone, no file contents
+        self.taken = taken if taken is not None else set()  # documents a file credential already uses
         self.raw = item
         self.credentials = [c for c in item["credentials"] if isinstance(c, dict) and isinstance(c.get("type"), str)]
         if len(self.credentials) != len(item["credentials"]):
@@ -78,8 +89,10 @@ class _Item:
         self.plan.leave(self.where, what, reason)
 
 
-def plan_from_cxf(document: Any) -> ImportPlan:
-    """What a CXF 1.x header document would create in Coffer, and what it would not."""
+def plan_from_cxf(document: Any, *, documents: dict[str, Member] | None = None) -> ImportPlan:
+    """What a CXF 1.x header document would create in Coffer, and what it would not.
+    `documents` maps a file credential's id to its member in a CXP container
+    (cxp.container_layout); without it, file credentials are listed, not created."""
     if not isinstance(document, dict) or not isinstance(document.get("accounts"), list):
         raise SourceError("cxf_invalid", "This is not a CXF document (no 'accounts' list).")
     version = document.get("version")
@@ -87,14 +100,17 @@ def plan_from_cxf(document: Any) -> ImportPlan:
         raise SourceError("cxf_version", "Only CXF version 1.x documents can be imported.")
     plan = ImportPlan()
     index = 0
+    taken: set[str] = set()
     for account in document["accounts"]:
         if not isinstance(account, dict) or not isinstance(account.get("items"), list):
             raise SourceError("cxf_invalid", "A CXF account has no list of items.")
         if account.get("collections"):
             plan.leave("the document", "collections", "Coffer has no collections: records are created without them.")
         for raw in account["items"]:
-            _plan_item(_Item(raw, index, plan))
+            _plan_item(_Item(raw, index, plan, documents, taken))
             index += 1
+    for file_id in sorted(set(documents or ()) - taken):
+        plan.leave("the archive", f"document '{file_id}'", "No file credential names this document.")
     return plan
 
 
@@ -107,9 +123,13 @@ def _plan_item(item: _Item) -> None:
                                      source=item.where))
     for record in records:
         record.data.update(kinds_marked.get(record.kind, {}))
-    for credential in item.of_type("file"):
-        name = _checked_file_name(item, credential)
-        item.leave(f"file '{name}'", "A CXF JSON document does not carry file contents; upload the file itself.")
+    files = [file for file in (_planned_file(item, c) for c in item.of_type("file")) if file is not None]
+    if records:
+        _attach(records[0], files)
+    else:
+        item.plan.files.extend(files)
+        if files and item.title and item.title not in {file.name for file in files}:
+            item.leave("title", "A document on no record keeps its own file name, not the item's title.")
     item.plan.records.extend(records)
     if records:
         for name, what in (("subtitle", "subtitle"), ("tags", "tags"), ("favorite", "favorite mark")):
@@ -290,7 +310,8 @@ def _coffer_custom_fields(item: _Item) -> dict[str, dict[str, str]]:
     return found
 
 
-def _checked_file_name(item: _Item, credential: dict[str, Any]) -> str:
+def _checked_file(item: _Item, credential: dict[str, Any]) -> tuple[str, int, str]:
+    """(name, decryptedSize, integrityHash as hex): CXF's FileCredential members, strictly."""
     name, size, digest = credential.get("name"), credential.get("decryptedSize"), credential.get("integrityHash")
     if not isinstance(name, str) or not isinstance(size, int) or isinstance(size, bool) or size < 0:
         raise SourceError("cxf_invalid", f"{item.where}: a file credential needs a name and a decryptedSize.")
@@ -300,4 +321,39 @@ def _checked_file_name(item: _Item, credential: dict[str, Any]) -> str:
         raise SourceError("cxf_invalid", f"{item.where}: a file's integrityHash is not base64url.") from None
     if len(sha256) != 32:
         raise SourceError("cxf_invalid", f"{item.where}: a file's integrityHash is not a SHA-256.")
-    return name
+    return name, size, sha256.hex()
+
+
+def _planned_file(item: _Item, credential: dict[str, Any]) -> PlannedFile | None:
+    """The file to store from the container's documents/<id>, or None (said in the preview)."""
+    name, size, sha256 = _checked_file(item, credential)
+    what = f"file '{name}'"
+    if item.documents is None:
+        item.leave(what, "A CXF JSON document does not carry file contents; import the CXP export (.zip) "
+                         "that holds it.")
+        return None
+    file_id = credential.get("id")
+    if not isinstance(file_id, str) or not file_id:
+        raise SourceError("cxf_invalid", f"{item.where}: a file credential has no id.")
+    member = item.documents.get(file_id)
+    if member is None:
+        item.leave(what, "The archive holds no document for it (documents/<its id>).")
+        return None
+    if file_id in item.taken:
+        item.leave(what, "Another file credential already names the same document.")
+        return None
+    item.taken.add(file_id)
+    if member.size != size:
+        item.leave(what, "Its document in the archive is not the size (decryptedSize) the credential gives.")
+        return None
+    return PlannedFile(ref=f"zip:{member.name}", name=name, size=size, sha256=sha256)
+
+
+def _attach(record: PlannedRecord, files: list[PlannedFile]) -> None:
+    """Files become the record's scans with role `other` where its kind takes that role
+    and has room; else documents of the record with no role (a note takes no scans)."""
+    room = SCAN_ROLE_LIMITS[FILE_ROLE] if FILE_ROLE in KINDS[record.kind].scan_roles else 0
+    for file in files:
+        if room:
+            file.role, room = FILE_ROLE, room - 1
+        record.files.append(file)

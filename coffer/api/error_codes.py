@@ -75,6 +75,8 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     # Sharing
     "app_key_taken": (409, "Another app is registered with this key."),
     "app_not_approved": (403, "The app is not approved (yet) to receive grants."),
+    "not_shared": (400, "The grant does not share that field or scan role of the record with the app."),
+    "too_many_corrections": (409, "The grant has as many open corrections as allowed; `limit` says how many."),
     "scan_changed": (409, "A scan was replaced or removed while it was being shared; nothing was shared. Retry."),
     # Exports
     "export_running": (409, "An export of this vault is running; wait until it has finished."),
@@ -97,6 +99,8 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "export_invalid": (400, "The export opened but its contents do not follow Coffer's export layout."),
     "bitwarden_zip_invalid": (400, "The Bitwarden zip export cannot be read."),
     "bitwarden_zip_layout": (400, "The Bitwarden zip export does not have the documented layout."),
+    "import_zip_invalid": (400, "The zip file is damaged, or holds a link or a device."),
+    "cxf_zip_invalid": (400, "The CXP zip export cannot be read, or a member inflates like a zip bomb."),
 }
 
 

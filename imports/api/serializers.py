@@ -33,7 +33,7 @@ class PreviewOutput(serializers.Serializer):
 class ImportOutput(serializers.Serializer):
     id = serializers.UUIDField()
     state = serializers.ChoiceField(choices=["preview", "running", "done", "failed", "cancelled"])
-    format = serializers.ChoiceField(choices=["coffer", "cxf", "bitwarden_json", "bitwarden_zip"])
+    format = serializers.ChoiceField(choices=["coffer", "cxf", "cxf_zip", "bitwarden_json", "bitwarden_zip"])
     records_planned = serializers.IntegerField()
     files_planned = serializers.IntegerField()
     left_count = serializers.IntegerField()

@@ -4,9 +4,13 @@ A wrong passphrase, a cut-off or a tampered export imports nothing."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
+import json
 import tarfile
+import uuid
+import zipfile
 from collections import Counter
 
 import pytest
@@ -82,6 +86,45 @@ def test_the_exports_cxf_document_imported_into_a_new_account_gives_the_same_rec
     assert confirm(unlocked_bob, response.json()["id"]).status_code == 202
     run(response.json()["id"])
     assert _records(unlocked_bob) == _records(unlocked_alice)
+
+
+def cxp_container_from_export(plaintext: bytes) -> bytes:
+    """The CXP container docs/export.md tells how to make from an unpacked export:
+    cxf.json as index.jcf, and each document as documents/<base64url of its id>."""
+    with tarfile.open(fileobj=io.BytesIO(plaintext)) as archive:
+        def member(name: str) -> bytes:
+            return archive.extractfile(f"coffer-export/{name}").read()
+
+        records = json.loads(member("records.json"))
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as container:
+            container.writestr("index.jcf", member("cxf.json"))
+            for file in [*(f for record in records["records"] for f in record["files"]), *records["files"]]:
+                file_id = base64.urlsafe_b64encode(uuid.UUID(file["id"]).bytes).rstrip(b"=").decode()
+                container.writestr(f"documents/{file_id}", member(file["path"]))
+    return out.getvalue()
+
+
+def test_the_exports_cxf_document_in_a_cxp_container_gives_the_same_records_and_files(unlocked_alice, unlocked_bob,
+                                                                                        export_bytes):
+    plaintext = b"".join(age_decrypt_stream(PASSPHRASE, [export_bytes]))
+    response = upload(unlocked_bob, cxp_container_from_export(plaintext), name="export.zip")
+    assert response.status_code == 201 and response.json()["format"] == "cxf_zip", response.content
+    assert not [left for left in response.json()["preview"]["left"] if "file" in left["what"]]
+    assert confirm(unlocked_bob, response.json()["id"]).status_code == 202
+    run(response.json()["id"])
+    job = ImportJob.objects.get(pk=response.json()["id"])
+    assert job.state == "done", (job.error_code, job.error_detail)
+    assert _records(unlocked_bob) == _records(unlocked_alice)
+
+    def without_roles(files: Counter) -> Counter:
+        return Counter({(label, name, digest): count for (label, name, _, digest), count in files.items()})
+
+    assert without_roles(_files(unlocked_bob)) == without_roles(_files(unlocked_alice))
+    # CXF says nothing of a scan's side: a scan is `other` where the record's kind takes it.
+    kinds = {r["label"]: r["kind"] for r in revealed_records(unlocked_bob)}
+    assert {(kinds.get(label), role) for (label, _, role, _) in _files(unlocked_bob)} == {
+        ("bank_card", "other"), ("passport", "other"), ("id_card", "other"), ("note", None), (None, None)}
 
 
 def test_a_wrong_passphrase_is_refused_with_a_clear_message(unlocked_bob, export_bytes):

@@ -75,6 +75,16 @@ def test_it_refuses_a_zip_with_a_path_outside_its_layout(unlocked_alice):
     assert response.status_code == 400 and response.json()["code"] == "bitwarden_zip_layout"
 
 
+def test_it_refuses_a_zip_bomb_among_the_attachments(unlocked_alice):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("data.json", fixture_bytes("bitwarden_export.json"))
+        archive.writestr(f"attachments/{PASSPORT_ITEM}/scan.pdf", b"%PDF-1.7\n" + b"\0" * (4 * 1024 * 1024))
+    response = upload(unlocked_alice, out.getvalue())
+    assert response.status_code == 400 and response.json()["code"] == "bitwarden_zip_invalid"
+    assert ImportJob.objects.count() == 0
+
+
 def test_it_audits_start_and_finish(unlocked_alice):
     job_id = _started(unlocked_alice, fixture_bytes("cxf_every_field.json"))
     run(job_id)
