@@ -6,7 +6,8 @@ from rest_framework import serializers
 
 
 class ImportUploadForm(serializers.Serializer):
-    source = serializers.FileField(help_text="A Coffer export (.age), a CXF JSON document, or Bitwarden's "
+    source = serializers.FileField(help_text="A Coffer export (.age), a CXF JSON document or an unencrypted CXP "
+                                             "export (.zip: index.jcf and documents/<file id>), or Bitwarden's "
                                              "unencrypted export (.json, or .zip with attachments).")
     passphrase = serializers.CharField(required=False, write_only=True, trim_whitespace=False, max_length=1024,
                                        help_text="For a Coffer export: the passphrase it was made with.")

@@ -128,6 +128,21 @@ def test_a_document_that_is_not_a_kept_type_is_listed(unlocked_alice):
     assert body["files_planned"] == 1
 
 
+def test_a_file_name_coffer_refuses_is_listed_and_a_path_in_a_name_is_cut_to_its_last_part(unlocked_alice):
+    document = _document()
+    items = document["accounts"][0]["items"]
+    items[0]["credentials"][-1]["name"] = "../../etc/passwd.pdf"
+    items[1]["credentials"][0]["name"] = items[1]["title"] = " \x00 "
+    body = _uploaded(unlocked_alice, container(document))
+    assert body["preview"]["files"] == [] and body["files_planned"] == 1
+    assert ("a file", "Not created: Give the file a name.") in [(left["what"], left["reason"])
+                                                                for left in body["preview"]["left"]]
+    assert confirm(unlocked_alice, body["id"]).status_code == 202
+    run(body["id"])
+    (scan,) = File.objects.filter(owner=unlocked_alice.user)
+    assert unlocked_alice.client.get(f"/api/v1/files/{scan.pk}/").json()["filename"] == "passwd.pdf"
+
+
 def test_a_zip_with_a_path_outside_the_layout_is_refused_and_nothing_kept(unlocked_alice):
     before = _blob_keys()
     for name in ("../../etc/evil", "documents/../../evil", "documents/a/b", "README.txt"):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from interchange.cxp import MAX_RATIO, RATIO_FREE_BYTES, Member, container_layout, is_container
 from interchange.plan import SourceError
@@ -69,3 +71,19 @@ def test_it_refuses_a_member_that_inflates_like_a_zip_bomb():
 def test_it_takes_a_small_member_that_compresses_well():
     small = Member(name=f"documents/{FILE_ID}", size=RATIO_FREE_BYTES, compressed_size=1)
     assert container_layout([*_members("index.jcf"), small]).documents[FILE_ID] == small
+
+
+@given(st.lists(st.tuples(st.sampled_from(["", "CXP-Export/", "documents/", "CXP-Export/documents/", "../", "x/"]),
+                          st.text(st.characters(codec="utf-8"), max_size=12), st.booleans()), max_size=6))
+@settings(max_examples=300)
+def test_any_member_list_is_laid_out_safely_or_refused_with_a_stable_code(parts):
+    members = [Member(name=prefix + rest + ("/" if is_dir else ""), size=1, compressed_size=1, is_dir=is_dir)
+               for prefix, rest, is_dir in parts]
+    members.append(Member(name="index.jcf", size=1, compressed_size=1))
+    try:
+        container = container_layout(members)
+    except SourceError as refusal:
+        assert refusal.code in {"cxf_zip_layout", "cxf_zip_encrypted", "cxf_zip_invalid"}
+        return
+    for file_id, member in container.documents.items():
+        assert member.name == f"documents/{file_id}" and ".." not in file_id and "/" not in file_id
