@@ -101,8 +101,10 @@ class RecordListView(APIView):
                 selectors.record_list(owner=request.user, kind=query.get("kind")), request, view=self
             )
             opened = selectors.record_open_many(records=page, keys=keys, request=request)
-        items = RecordListItemOutput([present_record(item) for item in opened], many=True).data
-        return paginator.get_paginated_response(items)
+        # Plain dicts, not RecordListItemOutput(...).data: the renderer's encoder writes the
+        # UUIDs and UTC datetimes byte for byte as the serializer would (a test holds them
+        # equal), at a quarter of a 50-record page's cost (docs/performance.md).
+        return paginator.get_paginated_response([present_record(item) for item in opened])
 
     @extend_schema(
         operation_id="records_create",

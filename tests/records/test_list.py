@@ -90,3 +90,32 @@ def test_a_token_with_records_read_may_list(unlocked_alice, create_record):
 def test_creating_through_the_list_url_and_listing_agree(unlocked_alice):
     unlocked_alice.client.post(RECORDS_URL, {"kind": "note", "label": "x", "data": valid("note")}, format="json")
     assert unlocked_alice.client.get(RECORDS_URL).json()["results"][0]["data"] == {"title": "Wi-Fi", "text": "••••"}
+
+
+def test_the_list_is_exactly_what_its_documented_serializer_writes(create_record, unlocked_alice):
+    """The list renders present_record's dicts straight to JSON (docs/performance.md); they must
+    say exactly what RecordListItemOutput, the schema the API docs publish, would say, for every
+    kind and for a record that fails its integrity check."""
+    import json
+
+    from rest_framework.renderers import JSONRenderer
+
+    from records.api.serializers import RecordListItemOutput
+    from records.presenting import present_record
+    from records.schemas import KINDS
+    from records.selectors import record_list, record_open_many
+    from vault.services import vault_keys
+
+    for kind in KINDS:
+        create_record(kind, label=f"my {kind}")
+    damaged = create_record("note", label="damaged")
+    ciphertext = bytearray(Record.objects.get(pk=damaged["id"]).ciphertext)
+    ciphertext[-1] ^= 1
+    Record.objects.filter(pk=damaged["id"]).update(ciphertext=bytes(ciphertext))
+    listed = unlocked_alice.client.get(RECORDS_URL, {"limit": 50}).json()["results"]
+    assert len(listed) == len(KINDS) + 1 and [i["integrity_error"] for i in listed].count(True) == 1
+
+    keys = vault_keys(user=unlocked_alice.user, unlock_secret=unlocked_alice.unlock_secret)
+    opened = record_open_many(records=list(record_list(owner=unlocked_alice.user)), keys=keys)
+    serialized = RecordListItemOutput([present_record(item) for item in opened], many=True).data
+    assert json.loads(JSONRenderer().render(serialized)) == listed
