@@ -22,8 +22,9 @@ from ..decorators import unlocked_vault_required
 
 
 class ImportUploadForm(forms.Form):
-    source = forms.FileField(label="File to import", help_text="A Coffer export (.age), a CXF document (.json), "
-                             "or Bitwarden's unencrypted export (.json, or .zip with attachments).")
+    source = forms.FileField(label="File to import", help_text="A Coffer export (.age), a CXF document (.json, or an "
+                             "unencrypted CXP export .zip with its files), or Bitwarden's unencrypted export "
+                             "(.json, or .zip with attachments).")
     passphrase = forms.CharField(
         label="Export passphrase", required=False, max_length=1024, strip=False,
         help_text="Only for a Coffer export: the passphrase it was made with.",
