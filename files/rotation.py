@@ -1,6 +1,8 @@
 """How a rotation job moves one file onto the new vault key version.
 
-`rewrap` re-wraps the file's DEK in one transaction. `reencrypt` rewrites the blob:
+`rewrap` re-wraps the files' DEKs in batches, in the engine's one transaction under the
+vault lock (the blobs are sealed under the DEKs and stay as they are). `reencrypt`
+rewrites each blob, one file at a time:
 write a new object under a new DEK (written), decrypt it back and compare digests
 with the old plaintext (verified), swap the row's pointer in one transaction
 (swapped), then delete the old object (done). Each state is persisted, so a worker
@@ -20,6 +22,8 @@ from vault.crypto.errors import IntegrityError
 from vault.crypto.stream import StreamEncryptor, decrypt_stream
 from vault.locking import vault_locked
 from vault.models import RotationItem, RotationJob
+from vault.rotation.bulk import rows_update
+from vault.rotation.handlers import Batch
 from vault.rotation.services import item_advance, item_extend_lease
 
 from .models import File
@@ -54,6 +58,32 @@ class FileRotationHandler:
         if item.state != State.SWAPPED:
             _discard_new_blob(item)
         item_advance(item, State.DONE)
+
+    def batches(self, *, job: RotationJob) -> bool:
+        return job.kind == RotationJob.Kind.REWRAP
+
+    def process_batch(self, *, job: RotationJob, items: list[RotationItem], keys) -> Batch:
+        """Re-wraps the DEKs of the items' files, inside the engine's transaction (the vault
+        row and the items locked). A file deleted since counts as moved: nothing is left to do."""
+        files = File.objects.select_for_update().filter(owner_id=job.vault.user_id,
+                                                        pk__in=[item.item_id for item in items])
+        by_id = {str(file.pk): file for file in files.order_by("pk")}
+        batch, changed = Batch(), []
+        for item in items:
+            file = by_id.get(item.item_id)
+            if file is not None and file.vault_key_version != job.target_version:
+                try:
+                    dek = _old_dek(file, keys)
+                except IntegrityError:
+                    batch.left.append(item)  # damaged: `process` reports it, one at a time
+                    continue
+                file.wrapped_dek = wrap_dek(vault_key=keys.key(job.target_version), dek=dek, user_id=file.owner_id,
+                                            file_id=str(file.pk), vault_key_version=job.target_version)
+                file.vault_key_version = job.target_version
+                changed.append(file)
+            batch.moved.append(item)
+        rows_update(changed, ["wrapped_dek", "vault_key_version"])
+        return batch
 
 
 def _file_of(job: RotationJob, item: RotationItem) -> File | None:

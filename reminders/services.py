@@ -25,6 +25,7 @@ from vault.crypto.errors import IntegrityError
 from vault.crypto.hkdf import hkdf_sha256
 from vault.crypto.session import VaultKeys
 from vault.locking import vault_locked
+from vault.rotation.bulk import rows_update
 
 from .models import Reminder, ReminderChoice, ReminderSetting
 from .selectors import reminder_setting_get
@@ -39,10 +40,17 @@ SHOWN_DAYS = 30
 SEND_BATCH = 100
 
 
-def _tag(*, keys: VaultKeys, version: int, owner_id, record_id, model=Reminder) -> bytes:
-    tag_key = hkdf_sha256(keys.key(version), info=Context(TAG_PURPOSE, str(owner_id)).encode())
+def _tag_key(*, keys: VaultKeys, version: int, owner_id) -> bytes:
+    return hkdf_sha256(keys.key(version), info=Context(TAG_PURPOSE, str(owner_id)).encode())
+
+
+def _tag_with(tag_key: bytes, *, record_id, model=Reminder) -> bytes:
     prefix = b"choice:" if model is ReminderChoice else b""
     return hmac.new(tag_key, prefix + str(record_id).encode(), hashlib.sha256).digest()
+
+
+def _tag(*, keys: VaultKeys, version: int, owner_id, record_id, model=Reminder) -> bytes:
+    return _tag_with(_tag_key(keys=keys, version=version, owner_id=owner_id), record_id=record_id, model=model)
 
 
 def _rows_of(*, owner_id, keys: VaultKeys, record_id, versions=None, model=Reminder):
@@ -125,6 +133,32 @@ def reminders_retag(*, owner_id: int, keys: VaultKeys, record_id, to_version: in
         _rows_of(owner_id=owner_id, keys=keys, record_id=record_id, versions=old, model=model).update(
             tag=tag, key_version=to_version
         )
+
+
+def reminders_retag_many(*, owner_id: int, keys: VaultKeys, record_ids, to_version: int) -> None:
+    """`reminders_retag` for many records at once (a rotation batch, in its transaction):
+    one lookup per table for the rows under the session's other versions, then one
+    update of the rows found. Only records that can remind have rows, so most batches
+    find none."""
+    old = [version for version in keys.vault_keys if version != to_version]
+    record_ids = [str(record_id) for record_id in record_ids]
+    if not old or not record_ids:
+        return
+    new_key = _tag_key(keys=keys, version=to_version, owner_id=owner_id)
+    old_keys = {version: _tag_key(keys=keys, version=version, owner_id=owner_id) for version in old}
+    for model in (Reminder, ReminderChoice):
+        record_of = {
+            (version, _tag_with(tag_key, record_id=record_id, model=model)): record_id
+            for version, tag_key in old_keys.items() for record_id in record_ids
+        }
+        found = model.objects.filter(owner_id=owner_id, key_version__in=old, tag__in=[tag for _, tag in record_of])
+        moved = []
+        for row in found.only("pk", "key_version", "tag"):
+            record_id = record_of.get((row.key_version, bytes(row.tag)))
+            if record_id is not None:
+                row.tag, row.key_version = _tag_with(new_key, record_id=record_id, model=model), to_version
+                moved.append(row)
+        rows_update(moved, ["tag", "key_version"])
 
 
 def reminder_setting_update(*, user, enabled: bool, offsets: list[int] | None = None) -> ReminderSetting:

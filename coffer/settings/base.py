@@ -317,6 +317,9 @@ COFFER_ROTATION_LEASE_SECONDS = env.int("COFFER_ROTATION_LEASE_SECONDS", default
 COFFER_ROTATION_STEP_SECONDS = env.int("COFFER_ROTATION_STEP_SECONDS", default=20)
 COFFER_ROTATION_STALE_SECONDS = env.int("COFFER_ROTATION_STALE_SECONDS", default=300)
 COFFER_ROTATION_HANDLERS = ["records.rotation.RecordRotationHandler", "files.rotation.FileRotationHandler"]
+# Items a `rewrap` (and a record's `reencrypt`) moves per transaction, under the vault
+# lock; 1 moves them one at a time with a lease each, as before batches.
+COFFER_ROTATION_BATCH_SIZE = env.int("COFFER_ROTATION_BATCH_SIZE", default=500)
 # Transient faults (storage or database away) are retried after base·2^(n-1) seconds,
 # capped, with jitter, up to this many attempts: about ten minutes with the defaults.
 COFFER_ROTATION_RETRY_BASE_SECONDS = env.float("COFFER_ROTATION_RETRY_BASE_SECONDS", default=1.0)

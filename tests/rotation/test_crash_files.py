@@ -17,6 +17,10 @@ from vault.rotation.gc import gc_blobs
 
 pytestmark = pytest.mark.slow
 
+# Batches of three, so that ten kills land inside the job's records too (the default, 500,
+# moves them all in one transaction); test_batches.py kills a worker inside a full batch.
+SMALL_BATCHES = {"COFFER_ROTATION_BATCH_SIZE": "3"}
+
 
 @pytest.fixture
 def s3_settings(s3_server):
@@ -96,14 +100,14 @@ def test_killing_the_worker_ten_times_loses_no_record_and_no_file(celery_worker_
     kills_mid_job = 0
     for _ in range(10):
         target = _done(job_id) + rng.randint(1, 4)
-        worker.start()
+        worker.start(**SMALL_BATCHES)
         wait_for(lambda: _done(job_id) >= target or not _running(job_id), timeout=60, interval=0.005,
                  message="the worker to make progress")
         # A rewrap item takes milliseconds: a short delay keeps all ten kills inside the job.
         worker.kill_after(rng.uniform(0, 0.05 if kind == "reencrypt" else 0.005))
         kills_mid_job += _running(job_id)
     assert kills_mid_job == 10, "every kill should land while the job runs"
-    worker.start()
+    worker.start(**SMALL_BATCHES)
     wait_for(lambda: not _running(job_id), timeout=180, message="the job to finish")
     job = RotationJob.objects.get(pk=job_id)
     assert job.state == "done", (job.errors, worker.log()[-3000:])
@@ -158,7 +162,9 @@ def test_a_file_deleted_after_its_swap_and_before_its_item_is_done_does_not_fail
     alice.setup_vault().unlock()
     notes, digests = _fill(alice, rng, records=2, files=3)
     job_id = alice.client.post("/api/v1/vault/rotations/", {"kind": kind}, format="json").json()["id"]
-    worker.start(COFFER_ROTATION_TEST_PAUSE_AFTER="file:swapped")
+    # One item at a time: a batched rewrap moves a file straight to done, never through `swapped`
+    # (a job begun before batches, or a batch fallen back to one at a time, still goes that way).
+    worker.start(COFFER_ROTATION_TEST_PAUSE_AFTER="file:swapped", COFFER_ROTATION_BATCH_SIZE="1")
     wait_for(lambda: RotationItem.objects.filter(job_id=job_id, item_kind="file", state="swapped").exists(),
              timeout=60, message="a file to reach swapped")
     worker.kill()

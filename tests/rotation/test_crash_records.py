@@ -10,6 +10,10 @@ from vault.models import RotationItem, RotationJob, VaultKey
 
 pytestmark = pytest.mark.slow
 
+# Batches of three, so that ten kills land inside a job of 60 records (the default, 500,
+# moves them all in one transaction); test_batches.py kills a worker inside a full batch.
+SMALL_BATCHES = {"COFFER_ROTATION_BATCH_SIZE": "3"}
+
 
 def _fill(person, count):
     payloads = {}
@@ -36,16 +40,16 @@ def test_killing_the_worker_ten_times_loses_no_record(celery_worker_process, ali
     rng = random.Random(4242)
     kills_with_progress_pending = 0
     for _ in range(10):
-        # Kill after a random few items, at a random instant inside the next one.
+        # Kill after a random few items, at a random instant inside the next batch.
         target = _done(job_id) + rng.randint(1, 4)
-        worker.start()
+        worker.start(**SMALL_BATCHES)
         wait_for(lambda: _done(job_id) >= target or RotationJob.objects.get(pk=job_id).state != "running",
                  timeout=60, interval=0.005, message="the worker to make progress")
         worker.kill_after(rng.uniform(0, 0.01))
         if RotationJob.objects.get(pk=job_id).state == "running":
             kills_with_progress_pending += 1
     assert kills_with_progress_pending == 10, "the kills should land while the job runs"
-    worker.start()
+    worker.start(**SMALL_BATCHES)
     wait_for(lambda: RotationJob.objects.get(pk=job_id).state != "running", timeout=120, message="the job to finish")
     job = RotationJob.objects.get(pk=job_id)
     assert job.state == "done", (job.errors, worker.log()[-2000:])

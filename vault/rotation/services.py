@@ -1,10 +1,13 @@
 """Starting, stepping and finishing rotation jobs.
 
-A job is a row plus one RotationItem per record or file. Workers claim items with a
-lease, drive each through its states, and persist every transition, so a worker
-killed at any moment leaves the job resumable: the lease runs out and another
-worker carries on from the last persisted state. Old vault key versions are
-destroyed only when every item is done under the new one.
+A job is a row plus one RotationItem per record or file. Items whose move is one
+small write (a record, or a file's `rewrap`) go in batches: one transaction under
+the vault lock claims hundreds of them (`SKIP LOCKED`), moves their rows and marks
+them done, so a worker killed mid-batch leaves none of it behind. The rest (a file's
+`reencrypt`) are claimed one at a time with a lease and driven through their states,
+every transition persisted, so a killed worker's lease runs out and another carries
+on from the last persisted state. Old vault key versions are destroyed only when
+every item is done under the new one.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError as DbIntegrityError
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 
@@ -34,7 +37,7 @@ from vault.locking import keyset_sync, vault_locked
 from vault.models import RotationItem, RotationJob, Vault, VaultKey
 from vault.services import kek_context, recovery_context, user_keys_rewrap
 
-from .handlers import handlers
+from .handlers import Batch, handlers
 from .material import open_job_keys, seal_job_keys
 
 logger = logging.getLogger(__name__)
@@ -179,14 +182,7 @@ class StepResult:
 def _claim(job: RotationJob) -> RotationItem | None:
     now = timezone.now()
     with transaction.atomic():
-        item = (
-            RotationItem.objects.select_for_update(skip_locked=True)
-            .filter(job=job, attempts__lt=max_attempts())
-            .exclude(state=RotationItem.State.DONE)
-            .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-            .order_by("id")
-            .first()
-        )
+        item = _claimable(job, now).select_for_update(skip_locked=True).order_by("id").first()
         if item is not None:
             # A claim costs no attempt: a worker killed mid-item is not the item's fault.
             item.lease_until = now + _lease()
@@ -235,12 +231,96 @@ def rotation_step(*, job_id, budget_seconds: float | None = None) -> StepResult:
         return StepResult(finished=True, retry_in=None)
     keys = job_keys(job)
     deadline = timezone.now() + timedelta(seconds=budget_seconds or settings.COFFER_ROTATION_STEP_SECONDS)
+    batching = _batching(job)
+    deferred: set[int] = set()  # items a batch left to the one-at-a-time path, this step
     while timezone.now() < deadline:
+        try:
+            if batching and any(_step_batch(job, handler, keys, deferred) for handler in batching):
+                continue
+        except _BatchFault:
+            batching = []  # the rest of this step goes one item at a time, with its retries
+            continue
         item = _claim(job)
         if item is None:
             break
         _process(job, item, keys)
     return _after_step(job)
+
+
+def _claimable(job: RotationJob, now):
+    """Items not done, not failed for good, and neither leased nor waiting out a backoff."""
+    return (
+        RotationItem.objects.filter(job=job, attempts__lt=max_attempts())
+        .exclude(state=RotationItem.State.DONE)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+    )
+
+
+# ---- batches ----
+
+
+def _batch_size() -> int:
+    return settings.COFFER_ROTATION_BATCH_SIZE
+
+
+def _batching(job: RotationJob) -> list:
+    """The handlers that move this job's items of their kind in batches (none if batches are off)."""
+    if _batch_size() <= 1:
+        return []
+    return [handler for handler in handlers().values()
+            if getattr(handler, "batches", None) is not None and handler.batches(job=job)]
+
+
+def _step_batch(job: RotationJob, handler, keys: VaultKeys, deferred: set[int]) -> int:
+    """Claims up to COFFER_ROTATION_BATCH_SIZE items of the handler's kind and moves them
+    in one transaction, under the vault lock (then the items, then their rows, then the
+    job), so each item is either done with its row under the target version, or
+    untouched. Returns how many items it claimed (0: none left for batches).
+
+    An item the handler cannot move in a batch (a damaged row) is left to the
+    one-at-a-time path, which reports it. Any other fault rolls the whole batch back
+    and leaves this step to the one-at-a-time path, with its retries and backoff."""
+    try:
+        with vault_locked(user_id=job.vault.user_id):
+            now = timezone.now()
+            items = list(
+                _claimable(job, now).filter(item_kind=handler.item_kind).exclude(pk__in=deferred)
+                .select_for_update(skip_locked=True).order_by("id")[: _batch_size()]
+            )
+            if not items:
+                return 0
+            batch: Batch = handler.process_batch(job=job, items=items, keys=keys)
+            seam("rotation.batch.commit")  # tests hold (and kill) a worker here, everything still uncommitted
+            deferred.update(item.pk for item in batch.left)
+            _batch_done(job, batch.moved, now)
+    except (OperationalError, InterfaceError):
+        raise  # the database is away: the task retries with backoff
+    except Exception as exc:
+        logger.warning("rotation batch of %s failed, moving its items one at a time: %s",
+                       handler.item_kind, type(exc).__name__)
+        raise _BatchFault() from exc
+    return len(items)
+
+
+class _BatchFault(Exception):
+    """A batch rolled back for a reason other than the database being away."""
+
+
+def _batch_done(job: RotationJob, moved: list[RotationItem], now) -> None:
+    if not moved:
+        return
+    RotationItem.objects.filter(pk__in=[item.pk for item in moved]).update(
+        state=RotationItem.State.DONE, lease_until=None, updated_at=now
+    )
+    RotationJob.objects.filter(pk=job.pk).update(
+        items_done=F("items_done") + len(moved), bytes_done=F("bytes_done") + sum(item.size for item in moved),
+        progressed_at=now,
+    )
+    point = f"{moved[0].item_kind}:{RotationItem.State.DONE}"
+    transaction.on_commit(lambda: _test_pause(point))
+
+
+# ---- one item at a time ----
 
 
 def _process(job: RotationJob, item: RotationItem, keys: VaultKeys) -> None:
