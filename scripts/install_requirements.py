@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -73,14 +74,29 @@ def uv_environment(options: dict[str, list[str]], environ: dict[str, str]) -> di
     return env
 
 
-def find_uv() -> Path | None:
-    """The venv's uv, installed from requirements-uv.txt if it is not there yet."""
-    uv = Path(sys.executable).with_name("uv")
+def pinned_uv_version(requirements: str) -> str:
+    match = re.search(r"^uv==(\S+)", requirements, re.MULTILINE)
+    if match is None:
+        raise SystemExit(f"{UV_REQUIREMENTS.name} pins no uv version")
+    return match.group(1)
+
+
+def installed_uv_version(uv: Path) -> str | None:
     if not uv.exists():
+        return None
+    answer = subprocess.run([str(uv), "--version"], capture_output=True, text=True, check=False)
+    words = answer.stdout.split()  # "uv 0.13.9 (hash date)"
+    return words[1] if answer.returncode == 0 and len(words) > 1 else None
+
+
+def find_uv() -> Path | None:
+    """The venv's uv, installed from requirements-uv.txt unless the pinned version is there."""
+    uv = Path(sys.executable).with_name("uv")
+    if installed_uv_version(uv) != pinned_uv_version(UV_REQUIREMENTS.read_text()):
         installed = subprocess.run(
             [*PIP, "install", "-q", "--require-hashes", "-r", str(UV_REQUIREMENTS)], check=False
         )
-        if installed.returncode != 0 or not uv.exists():
+        if installed.returncode != 0 or installed_uv_version(uv) is None:
             return None
     return uv
 

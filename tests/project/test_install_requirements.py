@@ -49,3 +49,12 @@ def test_pips_ca_bundle_reaches_uv_unless_ssl_cert_file_names_one() -> None:
         "/etc/ssl/certs/ca-certificates.crt"
     )
     assert install_requirements.uv_environment(options, {"SSL_CERT_FILE": "/mine.pem"})["SSL_CERT_FILE"] == "/mine.pem"
+
+
+def test_the_uv_version_comes_from_its_hash_pinned_requirements_file() -> None:
+    requirements = (ROOT / "requirements-uv.txt").read_text()
+
+    version = install_requirements.pinned_uv_version(requirements)
+
+    assert f"uv=={version} \\\n    --hash=sha256:" in requirements
+    assert (ROOT / "requirements-uv.in").read_text().count(f"uv=={version}") == 1  # the .txt is compiled from it
