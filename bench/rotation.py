@@ -3,11 +3,12 @@ SIGKILLed in the middle, against the target of 1,000 items/s; the old one-at-a-t
 as the baseline; and `reencrypt`.
 
     python bench/rotation.py [--records 10000] [--passports 200] [--files 16] [--file-size 1M]
-                             [--baseline-seconds 8] [--kill-at 0.5]
+                             [--baseline-seconds 8] [--kill-at 0.5] [--store fs|s3] [--runs rewrap,reencrypt]
+    python bench/rotation.py --store s3 --runs reencrypt --records 0 --passports 0 --files 20 --file-size 10M
 
 With the test settings (cheap Argon2id) on a fresh PostgreSQL database, Redis as the broker
 (CELERY_BROKER_URL, else REDIS_URL, else db 15; a queue of this run's own) and the filesystem
-blob store. One user's vault holds --records records: --passports passports made through
+blob store (or, with --store s3, `rclone serve s3` on loopback, as bench/files.py starts it). One user's vault holds --records records: --passports passports made through
 records.services.record_create with reminders on (so their reminder rows move too), the
 rest note records (0.1-2 KiB of text) sealed with the same functions and bulk-inserted;
 and --files PDF files of --file-size, uploaded through the API (Django's test client).
@@ -23,7 +24,9 @@ and --files PDF files of --file-size, uploaded through the API (Django's test cl
    bench's own checks between the kill and that start left out); `working` also leaves
    out the new worker's start-up, until "ready." in its log.
 3. reencrypt: a job driven in this process with the default batch size: records in
-   batches, each file one at a time (a new blob each).
+   batches, each file one at a time (a new blob each). With --store s3 it is compared with
+   a raw copy of the same objects through boto3 (get, then put under a new key, one
+   object after another), in MiB/s of file ciphertext.
 
 After each job every record opens to its original payload under the newest key only, and
 every reminder row is under the newest version. Prints a table and writes
@@ -42,12 +45,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.files import database, human, parse_size  # noqa: E402
+from bench.files import PART_SIZE, database, human, parse_size, rclone_s3  # noqa: E402
 from bench.plot import draw_rotation  # noqa: E402
 
 MiB = 1024 * 1024
@@ -103,7 +107,10 @@ def main() -> None:
     parser.add_argument("--file-size", type=parse_size, default=MiB)
     parser.add_argument("--baseline-seconds", type=float, default=8.0)
     parser.add_argument("--kill-at", type=float, default=0.5)
+    parser.add_argument("--store", choices=["fs", "s3"], default="fs")
+    parser.add_argument("--runs", default="rewrap,reencrypt", help="which jobs to run (comma-separated)")
     args = parser.parse_args()
+    args.runs = set(args.runs.split(","))
 
     work_dir = Path(tempfile.mkdtemp(prefix="coffer-bench-rotation-"))
     broker = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
@@ -119,39 +126,50 @@ def main() -> None:
             "COFFER_STORAGE": "fs",
             "COFFER_BLOB_ROOT": str(work_dir / "blobs"),
             "COFFER_FILE_MAX_BYTES": str(max(args.file_size * 2, 64 * MiB)),
+            "COFFER_USER_QUOTA_BYTES": str(1024 * 1024 * MiB),
             "PYTHONUNBUFFERED": "1",
         }
-        os.environ.update(environment)
-        worker = Worker(work_dir / "worker.log", environment)
-        try:
-            result = run(args, worker)
-        finally:
-            worker.stop()
-            from django.db import connections
+        with ExitStack() as stack:
+            if args.store == "s3":
+                s3 = stack.enter_context(rclone_s3(work_dir))
+                environment.update({
+                    "COFFER_STORAGE": "s3", "COFFER_S3_ENDPOINT_URL": s3.endpoint_url, "COFFER_S3_BUCKET": s3.bucket,
+                    "COFFER_S3_ACCESS_KEY": s3.access_key, "COFFER_S3_SECRET_KEY": s3.secret_key,
+                    "COFFER_S3_PART_SIZE": str(PART_SIZE),
+                })
+            os.environ.update(environment)
+            worker = Worker(work_dir / "worker.log", environment)
+            try:
+                result = run(args, worker, s3 if args.store == "s3" else None)
+            finally:
+                worker.stop()
+                from django.db import connections
 
-            connections.close_all()
+                connections.close_all()
 
     print(f"vault: {result['records']} records ({args.passports} passports with reminders) + {args.files} files of "
-          f"{human(args.file_size)} ({result['content_bytes'] / MiB:.1f} MiB of ciphertext), PostgreSQL, fs store, "
+          f"{human(args.file_size)} ({result['content_bytes'] / MiB:.1f} MiB of ciphertext), PostgreSQL, {args.store} store, "
           f"{os.cpu_count()} cores")
-    print(f"{'run':<34}{'items':>7}{'seconds':>9}{'items/s':>9}{'target':>8}{'ratio':>7}  state")
+    print(f"{'run':<34}{'items':>7}{'seconds':>9}{'items/s':>9}{'MiB/s':>8}{'target':>8}{'ratio':>7}  state")
     for row in result["runs"]:
         target = f"{row['target']:.0f}" if row.get("target") else "-"
-        ratio = f"{row['ratio']:.2f}" if row.get("target") else "-"
+        ratio = f"{row['ratio']:.2f}" if row.get("ratio") else "-"
         print(f"{row['label']:<34}{row['items']:>7}{row['seconds']:>9.2f}{row['items_per_second']:>9.1f}"
-              f"{target:>8}{ratio:>7}  {row['state']}")
-    kill = result["kill"]
-    print(f"kill: SIGKILL at {kill['items_done_at_kill']} of {kill['items']} items done; the new worker was ready after "
-          f"{kill['restart_seconds']:.2f} s; every record opened after the kill: {kill['all_open_after_kill']}; "
-          f"items done with their row under the new version: {kill['done_items_moved']}")
-    out = ROOT / "bench" / "results" / "rotation.json"
+              f"{row['mib_per_second']:>8.2f}{target:>8}{ratio:>7}  {row['state']}")
+    if kill := result.get("kill"):
+        print(f"kill: SIGKILL at {kill['items_done_at_kill']} of {kill['items']} items done; the new worker was ready "
+              f"after {kill['restart_seconds']:.2f} s; every record opened after the kill: {kill['all_open_after_kill']}; "
+              f"items done with their row under the new version: {kill['done_items_moved']}")
+    name = "rotation" if args.store == "fs" else "rotation-s3"
+    out = ROOT / "bench" / "results" / f"{name}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")
     print(f"wrote {out.relative_to(ROOT)}")
-    draw_rotation(result)
+    if args.store == "fs":
+        draw_rotation(result)
 
 
-def run(args, worker: Worker) -> dict:
+def run(args, worker: Worker, s3) -> dict:
     import django
 
     django.setup()
@@ -213,8 +231,9 @@ def run(args, worker: Worker) -> dict:
     def check(job_id: str) -> None:
         job = RotationJob.objects.get(pk=job_id)
         assert job.state == "done", (job.state, job.errors)
-        assert set(Record.objects.values_list("vault_key_version", flat=True)) == {job.target_version}
-        assert set(Reminder.objects.values_list("key_version", flat=True)) == {job.target_version}
+        assert set(Record.objects.values_list("vault_key_version", flat=True)) <= {job.target_version}
+        assert set(File.objects.values_list("vault_key_version", flat=True)) <= {job.target_version}
+        assert set(Reminder.objects.values_list("key_version", flat=True)) <= {job.target_version}
         assert every_record_opens(unlock(), expected), "a record did not open to its payload"
 
     def row(label, mode, job_id, seconds, done, **extra):
@@ -223,70 +242,89 @@ def run(args, worker: Worker) -> dict:
                 "items_per_second": round(done / seconds, 1), "mib_per_second": round(content / MiB / seconds, 2),
                 **extra}
 
-    runs = []
-    # 1. The baseline: one item per transaction, as before batches, for a fixed time.
-    rotation._enqueue = lambda job_id, countdown=0: None
-    settings.COFFER_ROTATION_BATCH_SIZE = 1
-    job_id, began = start("rewrap")
-    rotation.rotation_step(job_id=job_id, budget_seconds=args.baseline_seconds)
-    seconds = time.perf_counter() - began
-    runs.append(row("rewrap, one at a time (before)", "rewrap 1-by-1", job_id, seconds,
-                    RotationJob.objects.get(pk=job_id).items_done))
-    settings.COFFER_ROTATION_BATCH_SIZE = int(os.environ.get("COFFER_ROTATION_BATCH_SIZE", 500))
-    drive(job_id)
-    check(job_id)
+    runs, kill = [], None
+    if "rewrap" in args.runs:
+        # 1. The baseline: one item per transaction, as before batches, for a fixed time.
+        rotation._enqueue = lambda job_id, countdown=0: None
+        settings.COFFER_ROTATION_BATCH_SIZE = 1
+        job_id, began = start("rewrap")
+        rotation.rotation_step(job_id=job_id, budget_seconds=args.baseline_seconds)
+        seconds = time.perf_counter() - began
+        runs.append(row("rewrap, one at a time (before)", "rewrap 1-by-1", job_id, seconds,
+                        RotationJob.objects.get(pk=job_id).items_done))
+        settings.COFFER_ROTATION_BATCH_SIZE = int(os.environ.get("COFFER_ROTATION_BATCH_SIZE", 500))
+        drive(job_id)
+        check(job_id)
 
-    # 2. rewrap by a real worker, SIGKILLed in the middle.
-    rotation._enqueue = enqueue
-    from coffer.celery import app
+        # 2. rewrap by a real worker, SIGKILLed in the middle.
+        rotation._enqueue = enqueue
+        from coffer.celery import app
 
-    app.control.purge()
-    worker.start()
-    worker.wait_ready()
-    job_id, began = start("rewrap")
-    kill_after = int(items * args.kill_at)
-    job = RotationJob.objects.get(pk=job_id)
-    while job.items_done < kill_after and job.state == "running":
-        time.sleep(0.005)
+        app.control.purge()
+        worker.start()
+        worker.wait_ready()
+        job_id, began = start("rewrap")
+        kill_after = int(items * args.kill_at)
         job = RotationJob.objects.get(pk=job_id)
-    assert job.state == "running", "the job ended before the kill"
-    worker.kill()
-    killed = time.perf_counter()
-    job = RotationJob.objects.get(pk=job_id)
-    done_at_kill = job.items_done
-    moved = done_items_moved(job)
-    all_open = every_record_opens(unlock(), expected)
-    assert moved and all_open, "the kill lost something"
-    spawned = worker.start()
-    ready = worker.wait_ready()
-    while RotationJob.objects.get(pk=job_id).state == "running":
-        time.sleep(0.005)
-    ended = time.perf_counter()
-    worker.stop()
-    check(job_id)
-    # The bench's own checks between the kill and the new worker's start are left out;
-    # the new worker's start-up is in.
-    wall = (killed - began) + (ended - spawned)
-    working = (killed - began) + (ended - ready)
-    runs.append(row("rewrap, worker SIGKILLed (wall)", "rewrap (wall)", job_id, wall, items,
-                    target=TARGET, ratio=round(items / wall / TARGET, 2)))
-    runs.append(row("rewrap, worker SIGKILLed (working)", "rewrap", job_id, working, items,
-                    target=TARGET, ratio=round(items / working / TARGET, 2)))
-    kill = {"items": items, "items_done_at_kill": done_at_kill, "restart_seconds": round(ready - spawned, 3),
-            "all_open_after_kill": all_open, "done_items_moved": moved}
+        while job.items_done < kill_after and job.state == "running":
+            time.sleep(0.005)
+            job = RotationJob.objects.get(pk=job_id)
+        assert job.state == "running", "the job ended before the kill"
+        worker.kill()
+        killed = time.perf_counter()
+        job = RotationJob.objects.get(pk=job_id)
+        done_at_kill = job.items_done
+        moved = done_items_moved(job)
+        all_open = every_record_opens(unlock(), expected)
+        assert moved and all_open, "the kill lost something"
+        spawned = worker.start()
+        ready = worker.wait_ready()
+        while RotationJob.objects.get(pk=job_id).state == "running":
+            time.sleep(0.005)
+        ended = time.perf_counter()
+        worker.stop()
+        check(job_id)
+        # The bench's own checks between the kill and the new worker's start are left out;
+        # the new worker's start-up is in.
+        wall = (killed - began) + (ended - spawned)
+        working = (killed - began) + (ended - ready)
+        runs.append(row("rewrap, worker SIGKILLed (wall)", "rewrap (wall)", job_id, wall, items,
+                        target=TARGET, ratio=round(items / wall / TARGET, 2)))
+        runs.append(row("rewrap, worker SIGKILLed (working)", "rewrap", job_id, working, items,
+                        target=TARGET, ratio=round(items / working / TARGET, 2)))
+        kill = {"items": items, "items_done_at_kill": done_at_kill, "restart_seconds": round(ready - spawned, 3),
+                "all_open_after_kill": all_open, "done_items_moved": moved}
 
     # 3. reencrypt, in this process.
-    rotation._enqueue = lambda job_id, countdown=0: None
-    job_id, began = start("reencrypt")
-    drive(job_id)
-    runs.append(row("reencrypt (in process)", "reencrypt", job_id, time.perf_counter() - began, items))
-    check(job_id)
+    if "reencrypt" in args.runs:
+        rotation._enqueue = lambda job_id, countdown=0: None
+        file_bytes = File.objects.aggregate(s=Sum("ciphertext_size"))["s"] or 0
+        job_id, began = start("reencrypt")
+        drive(job_id)
+        seconds = time.perf_counter() - began
+        extra = {"file_mib_per_second": round(file_bytes / MiB / seconds, 2)}
+        if s3 is not None:
+            copy_seconds = raw_copy(s3, list(File.objects.values_list("blob_key", flat=True)))
+            extra.update(raw_copy_mib_per_second=round(file_bytes / MiB / copy_seconds, 2),
+                         ratio=round(copy_seconds / seconds, 2))
+        runs.append(row("reencrypt (in process)", "reencrypt", job_id, seconds, items, **extra))
+        check(job_id)
     return {
         "records": args.records, "passports": args.passports, "files": args.files, "file_size": args.file_size,
-        "content_bytes": content, "database": "postgres", "store": "fs",
-        "batch_size": settings.COFFER_ROTATION_BATCH_SIZE, "runs": runs, "kill": kill,
+        "content_bytes": content, "database": "postgres",
+        "batch_size": settings.COFFER_ROTATION_BATCH_SIZE, "runs": runs, "kill": kill, "store": args.store,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
     }
+
+
+def raw_copy(s3, keys: list[str]) -> float:
+    """Seconds to copy the objects through boto3: each read whole, then written under a new key."""
+    client = s3.client()
+    began = time.perf_counter()
+    for key in keys:
+        body = client.get_object(Bucket=s3.bucket, Key=key)["Body"].read()
+        client.put_object(Bucket=s3.bucket, Key=f"raw-copy-{key}", Body=body)
+    return time.perf_counter() - began
 
 
 def fill(user, keys, args) -> dict[str, bytes]:

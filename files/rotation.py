@@ -15,6 +15,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 
+from django.conf import settings
+
 from coffer.seams import seam
 from storage.base import BlobNotFound
 from storage.factory import get_store
@@ -27,6 +29,7 @@ from vault.rotation.handlers import Batch
 from vault.rotation.services import item_advance, item_extend_lease
 
 from .models import File
+from .readahead import ReadAhead
 from .sealing import new_dek, open_filename, seal_filename, stream_context, unwrap_dek, wrap_dek
 
 READ_BLOCK = 4 * 1024 * 1024
@@ -190,9 +193,15 @@ def _decrypted(store, blob_key: str, size: int, dek: bytes, context: bytes, item
 
 
 def _blocks(store, blob_key: str, size: int, item: RotationItem) -> Iterator[bytes]:
-    for offset in range(0, size, READ_BLOCK):
-        yield store.read_range(blob_key, offset, min(READ_BLOCK, size - offset))
-        item_extend_lease(item)
+    # Ranges are read ahead on a few threads (files.readahead, as downloads do), so the
+    # store's reads overlap the decryption, re-encryption and upload of what came before.
+    ahead = ReadAhead(store, blob_key, 0, size, depth=settings.COFFER_FILE_READ_AHEAD)
+    try:
+        for offset in range(0, size, READ_BLOCK):
+            yield ahead.read_at(offset, min(READ_BLOCK, size - offset))  # short if truncated: decryption says so
+            item_extend_lease(item)
+    finally:
+        ahead.close()
 
 
 def _reencrypted(item, plaintext: Iterator[bytes], hasher, encryptor: StreamEncryptor) -> Iterator[bytes]:
