@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/v1/", include("vault.api.urls")),
     path("api/v1/", include("records.api.urls")),
     path("api/v1/", include("files.api.urls")),
+    path("api/v1/", include("uploads.api.urls")),
     path("api/v1/", include("sharing.api.urls")),
     path("api/v1/", include("exports.api.urls")),
     path("api/v1/", include("imports.api.urls")),

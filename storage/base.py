@@ -21,6 +21,10 @@ class BlobNotFound(Exception):
     """No blob is stored under the key."""
 
 
+class MultipartGone(Exception):
+    """The multipart upload was completed or aborted: it takes no more parts."""
+
+
 class InvalidBlobKey(ValueError):
     """The key is not one that `new_key` could have made."""
 
@@ -97,4 +101,26 @@ class BlobStore(Protocol):
 
     def abort_stale_uploads(self, older_than: timedelta) -> int:
         """Clean up writes abandoned by a crash; return how many were removed."""
+        ...
+
+    # A multipart upload kept open across requests (uploads/: resumable uploads).
+    # Parts are numbered from 1; putting a number again replaces that part. Nothing
+    # is readable under `key` until `multipart_complete`.
+
+    def multipart_start(self, key: str) -> str:
+        """Open a multipart upload that will become `key`; return its id."""
+        ...
+
+    def multipart_put(self, key: str, upload_id: str, number: int, data: bytes) -> str:
+        """Store part `number` (replacing any earlier one); return the token that
+        `multipart_complete` needs for it. MultipartGone if the upload is over."""
+        ...
+
+    def multipart_complete(self, key: str, upload_id: str, parts: list[tuple[int, str]]) -> int:
+        """Join the parts, in the order given, into the blob `key`; return its size.
+        MultipartGone if the upload is over."""
+        ...
+
+    def multipart_abort(self, key: str, upload_id: str) -> None:
+        """Drop the upload and its parts; an upload already over is not an error."""
         ...

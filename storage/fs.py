@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
@@ -13,6 +15,7 @@ from typing import BinaryIO
 from storage.base import (
     BlobInfo,
     BlobNotFound,
+    MultipartGone,
     check_blob_key,
     check_range,
     is_blob_key,
@@ -20,6 +23,10 @@ from storage.base import (
 )
 
 TEMP_DIR_NAME = ".tmp"
+# Parts of open multipart uploads: root/.uploads/<upload id>/<part number>. The dot keeps
+# them out of list_blobs, and the uploads app's expiry task, not abort_stale_uploads,
+# removes abandoned ones (a session stays open far longer than a temp file).
+UPLOADS_DIR_NAME = ".uploads"
 _DIR_MODE = 0o700
 
 
@@ -117,6 +124,49 @@ class FileSystemStore:
                 continue
         return removed
 
+    def multipart_start(self, key: str) -> str:
+        check_blob_key(key)
+        upload_id = new_blob_key()
+        self._make_dirs(self.root / UPLOADS_DIR_NAME)
+        (self.root / UPLOADS_DIR_NAME / upload_id).mkdir(mode=_DIR_MODE)
+        return upload_id
+
+    def multipart_put(self, key: str, upload_id: str, number: int, data: bytes) -> str:
+        check_blob_key(key)
+        staging = self._staging(upload_id)
+        fd, temp_name = tempfile.mkstemp(dir=self.temp_dir, suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as temp_file:
+                temp_file.write(data)
+                temp_file.flush()
+                os.fsync(temp_file.fileno())
+            if not staging.is_dir():
+                raise MultipartGone(upload_id)
+            os.replace(temp_name, staging / _part_name(number))
+        except BaseException:
+            Path(temp_name).unlink(missing_ok=True)
+            raise
+        return str(len(data))
+
+    def multipart_complete(self, key: str, upload_id: str, parts: list[tuple[int, str]]) -> int:
+        staging = self._staging(upload_id)
+        if not staging.is_dir():
+            raise MultipartGone(upload_id)
+        paths = [staging / _part_name(number) for number, _ in parts]
+        try:
+            size = self.put(key, itertools.chain.from_iterable(_read_blocks(path) for path in paths))
+        except FileNotFoundError:
+            raise MultipartGone(upload_id) from None
+        shutil.rmtree(staging, ignore_errors=True)
+        return size
+
+    def multipart_abort(self, key: str, upload_id: str) -> None:
+        check_blob_key(key)
+        shutil.rmtree(self._staging(upload_id), ignore_errors=True)
+
+    def _staging(self, upload_id: str) -> Path:
+        return self.root / UPLOADS_DIR_NAME / check_blob_key(upload_id)
+
     def _path(self, key: str) -> Path:
         check_blob_key(key)
         return self.root / key[:2] / key[2:4] / key
@@ -146,6 +196,18 @@ def _stream(blob: BinaryIO, start: int, length: int, block: int) -> Iterator[byt
             if not piece:
                 return
             remaining -= len(piece)
+            yield piece
+
+
+def _part_name(number: int) -> str:
+    if not 1 <= number <= 10_000:
+        raise ValueError("part numbers run from 1 to 10000")
+    return f"{number:05d}"
+
+
+def _read_blocks(path: Path, block: int = 1 << 20) -> Iterator[bytes]:
+    with path.open("rb") as part:
+        while piece := part.read(block):
             yield piece
 
 

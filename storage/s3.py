@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import itertools
+import json
 import logging
 import zlib
 from collections.abc import Iterable, Iterator
@@ -36,6 +37,7 @@ from botocore.response import StreamingBody
 from storage.base import (
     BlobInfo,
     BlobNotFound,
+    MultipartGone,
     check_blob_key,
     check_range,
     is_blob_key,
@@ -309,6 +311,51 @@ class S3Store:
             # The caller needs the original error, not this one; abort_stale_uploads
             # is the backstop that removes the upload later.
             logger.warning("could not abort multipart upload %s", upload_id, exc_info=True)
+
+    # ---- a multipart upload kept open across requests (resumable uploads) ----
+
+    def multipart_start(self, key: str) -> str:
+        check_blob_key(key)
+        algorithm = {"ChecksumAlgorithm": "CRC32"} if self.checksum == "crc32" else {}
+        response = self.client.create_multipart_upload(
+            Bucket=self.bucket, Key=key, ContentType=OCTET_STREAM, **algorithm
+        )
+        return str(response["UploadId"])
+
+    def multipart_put(self, key: str, upload_id: str, number: int, data: bytes) -> str:
+        check_blob_key(key)
+        if not 1 <= number <= self.max_parts:
+            raise ValueError(f"part numbers run from 1 to {self.max_parts}")
+        try:
+            entry = self._upload_part(key, upload_id, number, data)
+        except ClientError as error:
+            if _error_code(error) == "NoSuchUpload":
+                raise MultipartGone(upload_id) from None
+            raise
+        return json.dumps(entry, sort_keys=True)  # the part's entry for complete_multipart_upload
+
+    def multipart_complete(self, key: str, upload_id: str, parts: list[tuple[int, str]]) -> int:
+        check_blob_key(key)
+        try:
+            self.client.complete_multipart_upload(
+                Bucket=self.bucket,
+                Key=key,
+                UploadId=upload_id,
+                MultipartUpload={"Parts": [json.loads(token) for _, token in parts]},
+            )
+        except ClientError as error:
+            if _error_code(error) == "NoSuchUpload":
+                raise MultipartGone(upload_id) from None
+            raise
+        return self.size(key)
+
+    def multipart_abort(self, key: str, upload_id: str) -> None:
+        check_blob_key(key)
+        try:
+            self.client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id)
+        except ClientError as error:
+            if _error_code(error) != "NoSuchUpload":
+                raise
 
     def _get_range(self, key: str, start: int, length: int) -> StreamingBody | None:
         """The body of a ranged GET, or None when the range holds no bytes."""

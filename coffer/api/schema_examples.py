@@ -28,6 +28,8 @@ _RECORD = {
 }
 _FILE = {"id": _FILE_ID, "filename": "passport-scan.pdf", "content_type": "application/pdf", "size": 482113,
          "record": _RECORD_ID, "role": "front", "created_at": _WHEN, "integrity_error": False}
+_UPLOAD = {"id": _FILE_ID, "offset": 16777216, "size": 104857600, "part_size": 8388608,
+           "expires_at": "2026-12-04T21:30:00Z"}
 _TOKEN = {"id": 7, "name": "Laptop backup script", "prefix": "cof_3Jq9", "scopes": ["records:read", "files:read"],
           "created_at": _WHEN, "expires_at": "2027-03-04T09:30:00Z", "last_used_at": None, "revoked_at": None}
 _ROTATION = {"id": _JOB_ID, "kind": "rewrap", "state": "running", "target_version": 3, "items_total": 120,
@@ -57,7 +59,7 @@ _IMPORT = {"id": _JOB_ID, "state": "preview", "format": "bitwarden_json", "recor
                                  "reason": "Coffer keeps documents and cards, not passwords."}]},
            "created_at": _WHEN, "started_at": None, "finished_at": None}
 
-# operationId: {"request": body, "response": body}. An operation without a JSON body or answer
+# operationId: {"request": body, "response": body, optional "responses": {status: body}}. An operation without a JSON body or answer
 # (a 204, a download) has none.
 EXAMPLES: dict[str, dict] = {
     "v1_accounts_access_list": {"response": [
@@ -104,6 +106,10 @@ EXAMPLES: dict[str, dict] = {
     "files_list": {"response": {"count": 1, "next": None, "previous": None, "results": [_FILE]}},
     "files_create": {"response": _FILE},
     "files_retrieve": {"response": _FILE},
+    "uploads_create": {"request": {"size": 104857600, "filename": "passport.pdf", "content_type": "application/pdf"},
+                       "response": {**_UPLOAD, "offset": 0}},
+    "uploads_retrieve": {"response": _UPLOAD},
+    "uploads_append": {"response": _UPLOAD, "responses": {"201": {**_FILE, "record": None, "role": None}}},
     "records_files_list": {"response": {"count": 1, "next": None, "previous": None, "results": [_FILE]}},
     "records_files_attach": {"response": _FILE},
     "records_files_replace": {"response": _FILE},
@@ -170,4 +176,5 @@ def add_examples(result: dict) -> None:
             for status, answer in operation.get("responses", {}).items():
                 json_answer = answer.get("content", {}).get("application/json")
                 if status.startswith("2") and json_answer is not None and "response" in example:
-                    json_answer["example"] = example["response"]
+                    # "responses" gives an example per status, where one operation answers two shapes.
+                    json_answer["example"] = example.get("responses", {}).get(status, example["response"])

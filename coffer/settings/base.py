@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "web",
     "sharing",
     "files",
+    "uploads",
     "consistency",
     "erasure",
     "notify",
@@ -307,6 +308,13 @@ COFFER_USER_QUOTA_BYTES = env.int("COFFER_USER_QUOTA_BYTES", default=10 * 1024**
 # Downloads read ahead this many ranges of up to 8 MiB at once, then decrypt chunk by chunk.
 COFFER_FILE_READ_AHEAD = env.int("COFFER_FILE_READ_AHEAD", default=4)
 
+# Resumable uploads (docs/files.md): a segment holds whole parts of this many plaintext
+# bytes (a multiple of 64 KiB; at least 5 MiB on S3), and a session lives this long from
+# its start. It must end before the blob GC's grace, which would abort its multipart upload.
+COFFER_UPLOAD_PART_SIZE = env.int("COFFER_UPLOAD_PART_SIZE", default=8 * 1024 * 1024)
+COFFER_UPLOAD_SESSION_SECONDS = env.int("COFFER_UPLOAD_SESSION_SECONDS", default=12 * 3600)
+CELERY_BEAT_SCHEDULE["uploads-expire"] = {"task": "uploads.tasks.uploads_expire", "schedule": 900.0}
+
 # Records: the most bytes a record request body, or its sealed label and data, may hold.
 COFFER_RECORD_MAX_BYTES = env.int("COFFER_RECORD_MAX_BYTES", default=64 * 1024)
 
@@ -316,7 +324,8 @@ COFFER_RECORD_MAX_BYTES = env.int("COFFER_RECORD_MAX_BYTES", default=64 * 1024)
 COFFER_ROTATION_LEASE_SECONDS = env.int("COFFER_ROTATION_LEASE_SECONDS", default=120)
 COFFER_ROTATION_STEP_SECONDS = env.int("COFFER_ROTATION_STEP_SECONDS", default=20)
 COFFER_ROTATION_STALE_SECONDS = env.int("COFFER_ROTATION_STALE_SECONDS", default=300)
-COFFER_ROTATION_HANDLERS = ["records.rotation.RecordRotationHandler", "files.rotation.FileRotationHandler"]
+COFFER_ROTATION_HANDLERS = ["records.rotation.RecordRotationHandler", "files.rotation.FileRotationHandler",
+                            "uploads.rotation.UploadSessionRotationHandler"]
 # Items a `rewrap` (and a record's `reencrypt`) moves per transaction, under the vault
 # lock; 1 moves them one at a time with a lease each, as before batches.
 COFFER_ROTATION_BATCH_SIZE = env.int("COFFER_ROTATION_BATCH_SIZE", default=500)

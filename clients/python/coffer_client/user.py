@@ -14,6 +14,7 @@ from urllib.parse import quote
 import httpx
 
 from .models import Export, FileInfo, Grant, Progress, Record, Rotation, UnlockSession, from_json
+from .resumable import cancel_resumable, upload_resumable
 from .transfers import Source, byte_range, download, upload_body
 from .transport import RetryPolicy, Transport
 
@@ -143,20 +144,35 @@ class Coffer:
 
     def upload(
         self, source: Source, *, filename: str | None = None, content_type: str = "application/octet-stream",
-        record: str | None = None, progress: Progress | None = None,
+        record: str | None = None, progress: Progress | None = None, resumable: bool = False, attempts: int = 5,
     ) -> FileInfo:
         """Streams a file (a path, or a binary file object that can seek) to Coffer, which
         encrypts it as it arrives. The type is sniffed from the bytes unless you name one.
-        Coffer takes an upload in one request: a 503 starts it over from the first byte."""
+        In one request by default: a 503 starts it over from the first byte. With `resumable`
+        (a path only), in segments: a dropped connection, or a later call after an
+        interrupted one, goes on from what the server holds (`<file>.coffer-upload` remembers
+        the session, and is removed once the file is in)."""
         if filename is None:
             if not isinstance(source, (str, os.PathLike)):
                 raise ValueError("name the file: filename=")
             filename = Path(source).name
+        if resumable:
+            if not isinstance(source, (str, os.PathLike)):
+                raise ValueError("a resumable upload reads a path")
+            answer = upload_resumable(self.http, Path(source), headers=self._headers, filename=filename,
+                                      content_type=content_type, record=record, attempts=attempts,
+                                      progress=progress)
+            return from_json(FileInfo, answer)
         size, body = upload_body(source, progress)
         headers = {"Content-Length": str(size), "Content-Type": content_type, "X-Filename": quote(filename, safe="")}
         if record:
             headers["X-Record"] = record
         return from_json(FileInfo, self._call("POST", "/api/v1/files/", content=body, headers=headers))
+
+    def cancel_upload(self, path: str | os.PathLike[str]) -> bool:
+        """Cancels the resumable upload of `path` that an interrupted upload(resumable=True)
+        left; whether there was one."""
+        return cancel_resumable(self.http, Path(path), headers=self._headers())
 
     def put_scan(
         self, record_id: str, role: str, source: Source, *, replace: bool = False, filename: str | None = None,

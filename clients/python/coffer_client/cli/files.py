@@ -32,13 +32,16 @@ def files_ls(record: str | None) -> None:
 @click.option("--name", help="The name to keep (default: the file's).")
 @click.option("--type", "content_type", default="application/octet-stream", help="Declared type (default: sniffed).")
 @click.option("--record", help="Attach it to this record.")
+@click.option("--resume/--no-resume", default=True, show_default=True,
+              help="Send it in segments, going on after a dropped connection or an interrupted run.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @json_option
-def files_put(path: Path, name: str | None, content_type: str, record: str | None, quiet: bool) -> None:
-    """Upload a file."""
+def files_put(path: Path, name: str | None, content_type: str, record: str | None, resume: bool, quiet: bool) -> None:
+    """Upload a file. An interrupted `put` of the same file goes on where it stopped."""
     with reported_errors(), state().coffer() as coffer, unlocked(coffer):
         with transfer_progress(f"up {path.name}", quiet) as progress:
-            info = coffer.upload(path, filename=name, content_type=content_type, record=record, progress=progress)
+            info = coffer.upload(path, filename=name, content_type=content_type, record=record, progress=progress,
+                                 resumable=resume)
     emit(info.__dict__, columns=COLUMNS,
          rows=[(info.id, info.filename, info.content_type, info.size, info.record, info.created_at)])
 
