@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/v1/", include("files.api.urls")),
     path("api/v1/", include("uploads.api.urls")),
     path("api/v1/", include("sharing.api.urls")),
+    path("", include("corrections.urls")),
     path("api/v1/", include("exports.api.urls")),
     path("api/v1/", include("imports.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

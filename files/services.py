@@ -20,6 +20,7 @@ from records.schemas.base import SCAN_ROLE_LIMITS
 from records.selectors import record_get
 from storage.base import BlobNotFound, BlobStore
 from coffer.seams import seam
+from corrections.services import corrections_after_scan_change
 from storage.factory import get_store
 from vault.crypto.errors import IntegrityError
 from vault.crypto.session import VaultKeys
@@ -174,6 +175,8 @@ def file_create(
             except RowConflict:
                 raise ScanRoleTaken(role=role) from None  # only the role's constraint can conflict here
             file_event(action="file.create", file=file, request=request, **({"role": role} if role else {}))
+            if record is not None:
+                corrections_after_scan_change(owner=owner, record_id=record.pk, roles=[role], request=request)
     except BaseException:
         upload.discard()
         raise
@@ -284,6 +287,7 @@ def scan_detach(*, owner, record_id, file_id, request=None) -> File:
         if file.record_id != record.pk:
             raise FileNotFound()
         file_event(action="file.detach", file=file, request=request, role=file.role or None)
+        corrections_after_scan_change(owner=owner, record_id=record.pk, roles=[file.role], request=request)
         file.record, file.role = None, ""
         file.save(update_fields=["record", "role"])
     return file

@@ -125,6 +125,18 @@ def mail_reminder_due(*, user, on: date) -> None:
     ))
 
 
+def mail_correction_reported(*, user, app_name: str, at: datetime) -> None:
+    """An app asked the user to check a record: the app's name only, never which record, the
+    app's message or any value."""
+    _send(kind="correction_reported", to=user.email, subject="An app asked you to check a record in Coffer", body=(
+        f"The app \"{app_name}\", which you shared records of your Coffer vault ({user.username}) with, "
+        f"asked you at {_when(at)} to check a record it received. Unlock your vault to read what it "
+        "reported: the record's page, and the Sharing page, list the problems apps reported.\n\n"
+        "The message is sealed to your vault's key, so this mail cannot say more. If you no longer "
+        "want this app to have your records, revoke its access on the Sharing page."
+    ))
+
+
 def _when(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 

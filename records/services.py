@@ -13,6 +13,7 @@ from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
 from coffer.seams import seam
+from corrections.services import corrections_after_record_update
 from reminders.services import reminders_forget, reminders_retag, reminders_sync
 from vault.crypto.errors import IntegrityError
 from vault.crypto.session import VaultKeys
@@ -162,6 +163,8 @@ def record_update(
                                        *(["wrapped_dek", "vault_key_version"] if moved else [])])
             reminders_sync(owner=owner, keys=keys, record_id=record.pk, kind=record.kind, data=payload.data)
             record_event(action="record.update", record=record, request=request)
+            corrections_after_record_update(owner=owner, record_id=record.pk, before=current, after=payload,
+                                            request=request)
     except _Damaged as damaged:
         # Audited outside the rolled-back transaction, so the event survives.
         record_integrity_failure(record=damaged.record, request=request, operation="update")

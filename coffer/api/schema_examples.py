@@ -43,6 +43,9 @@ _GRANT = {"id": _GRANT_ID, "app": {"id": _APP_ID, "name": "Rent-a-flat"}, "state
 _EXPORT = {"id": _JOB_ID, "state": "running", "filename": "coffer-export-erika-20261204.age", "items_total": 58,
            "items_done": 12, "bytes_total": 96468992, "bytes_done": 20971520, "progress": 0.217, "size": 0,
            "error": "", "download_url": None, "created_at": _WHEN, "finished_at": None, "expires_at": None}
+_CORRECTION = {"id": "c4d2e6f8-0a1b-4c3d-8e5f-7a9b1c3d5e7f", "grant_id": _GRANT_ID, "record_id": _RECORD_ID,
+               "field": "date_of_expiry", "scan_role": None, "state": "open", "reason": None, "created_at": _WHEN,
+               "resolved_at": None}
 _APP = {"id": _APP_ID, "name": "Rent-a-flat", "callback_url": "https://rent-a-flat.example/coffer/callback",
         "box_public_key": "m3Yl2A4cQ0n6o1oG1k2Zr0xVdQ1yq0vT3hJ0b8z9p2E=",
         "sign_public_key": "u1Jm0f7Yb4q6w2Zs0Qm7lK3t9Xv1c8Rj5Hn2Ge6Pd0A=", "state": "approved",
@@ -87,6 +90,18 @@ EXAMPLES: dict[str, dict] = {
         {"id": _GRANT_ID, "user_id": 42, "issued_at": _WHEN, "expires_at": "2027-01-03T09:30:00Z",
          "sealed_grant": "g2l3bW9yZSBjaXBoZXJ0ZXh0IHRoYW4gdGhpcw=="}]}},
     "apps_me_user_keys": {"response": _KEYS},
+    "apps_me_grant_corrections_create": {
+        "request": {"record_id": _RECORD_ID, "field": "date_of_expiry",
+                    "message": "The expiry date does not match the scan of the front."},
+        "response": _CORRECTION,
+    },
+    "apps_me_grant_corrections_list": {"response": {"count": 1, "next": None, "previous": None, "results": [
+        {**_CORRECTION, "state": "resolved", "reason": "changed", "resolved_at": _LATER}]}},
+    "records_corrections_list": {"response": {"count": 1, "next": None, "previous": None, "results": [
+        {**_CORRECTION, "app": {"id": _APP_ID, "name": "Rent-a-flat"},
+         "message": "The expiry date does not match the scan of the front.", "integrity_error": False}]}},
+    "records_corrections_dismiss": {"response": {**_CORRECTION, "state": "resolved", "reason": "dismissed",
+                                                 "resolved_at": _LATER}},
     "attestations_sign": {
         "request": {"purpose": "age-over-18", "payload": {"over_18": True, "nonce": "b7e1c0"}},
         "response": {"attestation": {"version": 1, "user_id": 42, "purpose": "age-over-18", "issued_at": 1796376600,

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "records",
     "web",
     "sharing",
+    "corrections",
     "files",
     "uploads",
     "consistency",
@@ -242,7 +243,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Deep links put an <a> inside each operation's <button> (axe: nested-interactive).
     "SWAGGER_UI_SETTINGS": {"deepLinking": False, "defaultModelsExpandDepth": 0, "tryItOutEnabled": False},
-    "ENUM_NAME_OVERRIDES": {"RecordKindEnum": "records.schemas.KIND_NAMES"},
+    "ENUM_NAME_OVERRIDES": {
+        "RecordKindEnum": "records.schemas.KIND_NAMES",
+        # One name for the scan roles, whether a field is called `role` or `scan_role`.
+        "RoleEnum": "records.schemas.base.SCAN_ROLES",
+        "CorrectionStateEnum": ["open", "resolved"],
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "coffer.api.schema_docs.group_and_summarise",
@@ -376,7 +382,11 @@ COFFER_ATTESTATION_MAX_BYTES = env.int("COFFER_ATTESTATION_MAX_BYTES", default=1
 COFFER_SHARING_THROTTLE_RATES = {
     "app_register": env.str("COFFER_THROTTLE_APP_REGISTER", default="20/hour"),
     "user_keys": env.str("COFFER_THROTTLE_USER_KEYS", default="120/min"),
+    # Per app, not per IP: corrections an app may report (docs/sharing.md, "Corrections").
+    "app_corrections": env.str("COFFER_THROTTLE_APP_CORRECTIONS", default="60/hour"),
 }
+# Open corrections one grant may have at once; more answer 409 until the user deals with them.
+COFFER_CORRECTIONS_MAX_OPEN = env.int("COFFER_CORRECTIONS_MAX_OPEN", default=20)
 CELERY_BEAT_SCHEDULE["sharing-purge-expired-grants"] = {
     "task": "sharing.tasks.grants_purge_expired", "schedule": 3600.0,
 }

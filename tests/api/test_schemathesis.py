@@ -101,6 +101,7 @@ NOT_IN_SEQUENCES = {
     # 401, so in a sequence they only crowd out the calls that build on each other.
     ("POST", "/api/v1/apps/"), ("GET", "/api/v1/apps/me/"), ("GET", "/api/v1/apps/me/grants/"),
     ("GET", "/api/v1/apps/me/users/{user_id}/keys"),
+    ("POST", "/api/v1/apps/me/grants/{grant_id}/corrections"), ("GET", "/api/v1/apps/me/grants/{grant_id}/corrections"),
     # Resumable uploads: a random body is never a segment of whole parts at the session's
     # offset, so in a sequence they only crowd out files and records (tests/uploads runs them).
     ("POST", "/api/v1/uploads/"), ("GET", "/api/v1/uploads/{upload_id}"),
@@ -113,6 +114,11 @@ UNLINKED = {
     "keys_by_handle",  # the same, by a handle the user chose to share
     "apps_me_user_keys",  # an app's view, signed with an app's key, not this user's token
     "apps_me_grant_scan",  # the same: tests/sharing/test_grant_scans.py downloads as an app
+    # An app's own, signed: tests/corrections reports and lists them as an app.
+    "apps_me_grant_corrections_create", "apps_me_grant_corrections_list",
+    # Only an app makes a correction, so no sequence of this user's has one to list or dismiss
+    # (a link from records_create also thinned the sequences out: files went unreached).
+    "records_corrections_list", "records_corrections_dismiss",
     "v1_accounts_tokens_destroy",  # would revoke the token the sequence runs with
     "v1_accounts_access_unlock_sessions_destroy",  # would lock the vault the sequence runs in
     # An import is made from a real export, CXF or Bitwarden file that random bytes never are;
