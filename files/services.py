@@ -273,9 +273,13 @@ def _delete_row(*, file: File, request) -> None:
 
 def file_delete(*, owner, file_id, request=None) -> None:
     """Removes the row. The object stays for the backup retention (COFFER_BLOB_RETENTION),
-    then the blob GC deletes it; with no retention it goes once the row is committed."""
+    then the blob GC deletes it; with no retention it goes once the row is committed. A
+    scan deleted from its role resolves what apps reported about that role, as a detach does."""
     with transaction.atomic():
-        _delete_row(file=file_get(owner=owner, file_id=file_id, for_update=True), request=request)
+        file = file_get(owner=owner, file_id=file_id, for_update=True)
+        if file.record_id is not None and file.role:
+            corrections_after_scan_change(owner=owner, record_id=file.record_id, roles=[file.role], request=request)
+        _delete_row(file=file, request=request)
 
 
 def scan_detach(*, owner, record_id, file_id, request=None) -> File:

@@ -78,6 +78,15 @@ def test_a_scan_correction_resolves_when_the_scan_is_detached(grant, app, alice_
     assert _state(front["id"]) == ("resolved", "changed")
 
 
+def test_a_scan_correction_resolves_when_the_scan_is_deleted(grant, app, alice_passport, unlocked_alice):
+    client = unlocked_alice.client
+    scan = put_scan(client, alice_passport["id"], "front", pdf(5000)).json()
+    front = report_ok(app, grant["id"], {"record_id": alice_passport["id"], "scan_role": "front", "message": "dark"})
+    selfie = report_ok(app, grant["id"], {"record_id": alice_passport["id"], "scan_role": "selfie", "message": "no"})
+    assert client.delete(f"/api/v1/files/{scan['id']}/").status_code == 204
+    assert _state(front["id"]) == ("resolved", "changed") and _state(selfie["id"]) == ("open", "")
+
+
 def test_a_failed_change_resolves_nothing(grant, app, alice_passport, unlocked_alice):
     """The resolution is part of the change's transaction: a change refused (here a second
     front scan without replace) leaves the correction open."""
