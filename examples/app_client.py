@@ -8,13 +8,17 @@ The signed requests, the unsealing of grants and the signature checks are the pa
         --name "Demo app" --callback https://demo.example/callback
     python examples/app_client.py status --server URL --state app.json
     python examples/app_client.py grants --server URL --state app.json [--scans-dir DIR]
+    python examples/app_client.py report --server URL --state app.json --grant ID --record ID \
+        [--field NAME | --scan-role ROLE] --message "The selfie is blurry."
+    python examples/app_client.py corrections --server URL --state app.json --grant ID
     python examples/app_client.py verify-attestation --server URL --key-handle HANDLE attestation.json
     python examples/app_client.py verify-attestation --public-key BASE64 attestation.json   (offline)
 
 `grants` prints, as JSON, exactly the fields each live grant shares, once unsealed and
 checked against the user's signature. With --scans-dir it also downloads every shared
 scan, decrypts it and checks it against the SHA-256 the user signed, before writing it.
-The `coffer app ...` commands do the same.
+`report` asks the user to fix a field, a scan or a whole record the app received, and
+`corrections` shows whether they did. The `coffer app ...` commands do the same.
 
 Exit status: 0 when everything verified, 1 when anything failed verification (nothing
 unverified is printed), 2 for usage or HTTP errors.
@@ -57,6 +61,11 @@ def run(args: argparse.Namespace) -> Any:
     with AppClient(args.server, AppKeys.load(args.state)) as app:
         if args.command == "status":
             return app.me()
+        if args.command == "report":
+            return app.report_correction(args.grant, args.record, field=args.field, scan_role=args.scan_role,
+                                         message=args.message)
+        if args.command == "corrections":
+            return {"corrections": app.corrections(args.grant)}
         grants = app.grants()
         shown = []
         for g in grants:
@@ -80,7 +89,16 @@ def main(argv: list[str] | None = None) -> int:
     status = commands.add_parser("status", help="show the app's registration and approval state")
     grants = commands.add_parser("grants", help="fetch, unseal and verify the app's live grants")
     grants.add_argument("--scans-dir", help="download, decrypt and verify every shared scan into this folder")
-    for command in (register, status, grants):
+    report = commands.add_parser("report", help="ask the user to fix something in a record the app received")
+    report.add_argument("--grant", required=True)
+    report.add_argument("--record", required=True)
+    about = report.add_mutually_exclusive_group()
+    about.add_argument("--field", help="a field the grant shares")
+    about.add_argument("--scan-role", help="a scan role the grant shares (front, back, selfie, ...)")
+    report.add_argument("--message", required=True, help="what to fix, 1 to 300 characters")
+    corrections = commands.add_parser("corrections", help="the app's corrections on a grant: open or resolved")
+    corrections.add_argument("--grant", required=True)
+    for command in (register, status, grants, report, corrections):
         command.add_argument("--server", required=True)
         command.add_argument("--state", required=True, help="JSON file holding the app's id and private keys")
     verify = commands.add_parser("verify-attestation")

@@ -170,3 +170,21 @@ def test_the_app_downloads_and_verifies_a_shared_scan_with_the_cli(signed_in, li
     missing = run_cli("app", "scans", "00000000-0000-4000-8000-000000000000", "--out", str(tmp_path / "x"),
                       env=env, cwd=tmp_path)
     assert missing.returncode == 1 and "not_found" in missing.stderr
+
+    # The app asks for a better front; the user reads it, replaces the scan; the app sees it resolved.
+    reported = as_json(run_cli("app", "correct", grant.id, passport.id, "--scan-role", "front",
+                               "--message", "The front is too dark.", "--json", env=env, cwd=tmp_path))
+    assert reported["state"] == "open"
+    user_env = {**signed_in, "COFFER_PIN": PIN}
+    [problem] = as_json(run_cli("records", "problems", passport.id, "--json", env=user_env, cwd=tmp_path))
+    assert (problem["message"], problem["scan_role"], problem["app"]["name"]) == (
+        "The front is too dark.", "front", "Scan app")
+    with Coffer(live_coffer.url, token) as alice:
+        alice.unlock(PIN)
+        alice.put_scan(passport.id, "front", tmp_path / "front.pdf", replace=True)
+    [state] = as_json(run_cli("app", "corrections", grant.id, "--json", env=env, cwd=tmp_path))
+    assert (state["id"], state["state"], state["reason"]) == (reported["id"], "resolved", "changed")
+    assert "message" not in state
+    not_shared = run_cli("app", "correct", grant.id, passport.id, "--field", "date_of_birth", "--message", "x",
+                         env=env, cwd=tmp_path)
+    assert not_shared.returncode == 1 and "not_shared" in not_shared.stderr

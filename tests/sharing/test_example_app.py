@@ -271,3 +271,28 @@ def test_it_downloads_decrypts_and_checks_the_shared_scans(example, sharing_alic
                   "integrity")
     assert list(scans.iterdir()) == []
     assert File.objects.get(record_id=passport["id"]).role == "front"
+
+
+def test_it_reports_a_correction_and_sees_it_resolved_when_the_user_fixes_it(example, sharing_alice):
+    approve(example)
+    card = create_record(sharing_alice, "bank_card")
+    created = create_grant(sharing_alice, SimpleNamespace(id=example.id),
+                           [{"record_id": card["id"], "fields": ["holder", "number"]}])
+    base = ("--server", example.server, "--state", example.state, "--grant", created["id"])
+    reported = example.run("report", *base, "--record", card["id"], "--field", "holder",
+                           "--message", "The holder's name does not match the card.")
+    assert reported.returncode == 0, reported.stderr
+    assert json.loads(reported.stdout)["state"] == "open"
+    listed = sharing_alice.client.get(f"/api/v1/records/{card['id']}/corrections").json()["results"]
+    assert [(c["field"], c["message"]) for c in listed] == [("holder", "The holder's name does not match the card.")]
+
+    url = f"/api/v1/records/{card['id']}/"
+    etag = sharing_alice.client.get(url)["ETag"]
+    changed = sharing_alice.client.patch(url, {"data": {"holder": "ALICE M EXAMPLE"}}, format="json",
+                                         HTTP_IF_MATCH=etag)
+    assert changed.status_code == 200, changed.content
+    [state] = json.loads(example.run("corrections", *base).stdout)["corrections"]
+    assert (state["state"], state["reason"]) == ("resolved", "changed")
+
+    refused = example.run("report", *base, "--record", card["id"], "--field", "cvv", "--message", "x")
+    assert refused.returncode == 2 and "not_shared" in refused.stderr

@@ -188,6 +188,29 @@ class AppClient:
         sealed.unlink()
         return target
 
+    def report_correction(
+        self, grant_id: str, record_id: str, *, message: str, field: str | None = None,
+        scan_role: str | None = None,
+    ) -> dict[str, Any]:
+        """Tells the user what to fix in a record the grant shares: one of its shared `field`s,
+        one of its shared scans by `scan_role`, or (neither) the whole record. The message (1 to
+        300 characters) is sealed to the user; the answer is its id and `state` (docs/sharing.md §8)."""
+        body: dict[str, Any] = {"record_id": record_id, "message": message}
+        if field is not None:
+            body["field"] = field
+        if scan_role is not None:
+            body["scan_role"] = scan_role
+        result: dict[str, Any] = self.http.json("POST", self._corrections_url(grant_id), json=body, auth=self._auth())
+        return result
+
+    def corrections(self, grant_id: str) -> list[dict[str, Any]]:
+        """This app's corrections on a grant, each `open` or `resolved` (with its `reason`):
+        how the app learns the user changed what it asked about."""
+        return list(self.http.pages(self._corrections_url(grant_id), auth=self._auth()))
+
+    def _corrections_url(self, grant_id: str) -> str:
+        return f"/api/v1/apps/me/grants/{quote(grant_id, safe='')}/corrections"
+
     def keys_by_handle(self, handle: str) -> dict[str, Any]:
         """The keys a user publishes under the handle they gave you (no signature needed)."""
         return _published_keys(self.http, handle)

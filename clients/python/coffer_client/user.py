@@ -214,6 +214,20 @@ class Coffer:
     def _file_url(self, file_id: str) -> str:
         return f"/api/v1/files/{quote(file_id, safe='')}/"
 
+    # ---- corrections apps asked for ----
+
+    def corrections(self, record_id: str) -> list[dict[str, Any]]:
+        """What apps reported about a record, with their messages opened (unlocked vault),
+        open and resolved, newest first."""
+        return list(self.http.pages(f"/api/v1/records/{quote(record_id, safe='')}/corrections",
+                                    headers=self._headers()))
+
+    def dismiss_correction(self, record_id: str, correction_id: str) -> dict[str, Any]:
+        """Marks a correction resolved by hand (`reason` `dismissed`); the app sees that."""
+        url = f"/api/v1/records/{quote(record_id, safe='')}/corrections/{quote(correction_id, safe='')}/dismiss"
+        result: dict[str, Any] = self._call("POST", url)
+        return result
+
     # ---- rotations ----
 
     def start_rotation(self, kind: str = "rewrap") -> Rotation:

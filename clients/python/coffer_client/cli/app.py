@@ -1,4 +1,4 @@
-"""`coffer app keygen|register|status|grants|open|scans|verify`: an app's side, its private keys
+"""`coffer app keygen|register|status|grants|open|scans|correct|corrections|verify`: an app's side, its private keys
 kept in a keys file (mode 0600) named by --keys or COFFER_APP_KEYS."""
 
 from __future__ import annotations
@@ -125,6 +125,35 @@ def scans(keys_path: Path, grant_id: str, out_dir: Path, quiet: bool) -> None:
                 written.append({**scan.as_json(), "record_id": record.id, "path": str(path)})
     emit(written, columns=("record", "role", "type", "size", "sha256", "path"),
          rows=[(w["record_id"], w["role"], w["content_type"], w["size"], w["sha256"], w["path"]) for w in written])
+
+
+@app.command()
+@keys_option
+@click.argument("grant_id")
+@click.argument("record_id")
+@click.option("--field", help="A field the grant shares of this record.")
+@click.option("--scan-role", help="A scan role the grant shares of this record (front, back, selfie, ...).")
+@click.option("--message", required=True, help="What to fix, for the user to read (1 to 300 characters).")
+@json_option
+def correct(keys_path: Path, grant_id: str, record_id: str, field: str | None, scan_role: str | None,
+            message: str) -> None:
+    """Ask the user to fix a record shared in GRANT_ID: a field, a scan, or the whole record."""
+    with reported_errors(), _client(keys_path) as client:
+        reported = client.report_correction(grant_id, record_id, field=field, scan_role=scan_role, message=message)
+    emit(reported, columns=("correction id", "state"), rows=[(reported["id"], reported["state"])])
+
+
+@app.command()
+@keys_option
+@click.argument("grant_id")
+@json_option
+def corrections(keys_path: Path, grant_id: str) -> None:
+    """This app's corrections on GRANT_ID: open, or resolved (changed or dismissed by the user)."""
+    with reported_errors(), _client(keys_path) as client:
+        found = client.corrections(grant_id)
+    emit(found, columns=("id", "record", "about", "state", "reason"),
+         rows=[(c["id"], c["record_id"], c["field"] or c["scan_role"] or "", c["state"], c["reason"] or "")
+               for c in found])
 
 
 @app.command()

@@ -1,4 +1,4 @@
-"""`coffer records ls|get|add|edit|rm`. Record data is secret, so it never comes from argv:
+"""`coffer records ls|get|add|edit|rm|problems`. Record data is secret, so it never comes from argv:
 `add` and `edit` read it as JSON from a file or standard input (`--data-file`, default -)."""
 
 from __future__ import annotations
@@ -102,3 +102,18 @@ def records_rm(record_id: str, if_match: str | None) -> None:
     with reported_errors(), state().coffer() as coffer, unlocked(coffer):
         coffer.delete_record(record_id, etag=if_match)
     click.echo(f"Deleted {record_id}.")
+
+
+@records.command("problems")
+@click.argument("record_id")
+@click.option("--dismiss", "dismiss_id", metavar="CORRECTION_ID", help="Mark this one resolved by hand.")
+@json_option
+def records_problems(record_id: str, dismiss_id: str | None) -> None:
+    """What apps reported about a record (their messages, opened), or dismiss one."""
+    with reported_errors(), state().coffer() as coffer, unlocked(coffer):
+        if dismiss_id:
+            coffer.dismiss_correction(record_id, dismiss_id)
+        found = coffer.corrections(record_id)
+    emit(found, columns=("id", "app", "about", "message", "state"),
+         rows=[(c["id"], c["app"]["name"], c["field"] or (c["scan_role"] and f"{c['scan_role']} scan") or "the record",
+                c["message"], c["state"]) for c in found])
