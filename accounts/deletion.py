@@ -29,6 +29,7 @@ from audit.services import audit_record
 from erasure.models import ErasureJob
 from erasure.services import erasure_job_create
 from erasure.tasks import erasure_run
+from uploads.services import upload_sessions_forget
 from notify.mails import mail_account_deleted
 from vault.locking import vault_locked
 from vault.models import RotationItem, Vault
@@ -104,6 +105,7 @@ def _erase(*, user_id: int, vault: Vault | None) -> tuple[ErasureJob, dict[str, 
     Session.objects.filter(session_key__in=web_sessions).delete()
     counts["web_sessions"] = len(web_sessions)
     job = erasure_job_create(blob_keys=blob_keys)
+    upload_sessions_forget(owner_id=user_id)  # open resumable uploads' parts, once this commits
     # Grants first: apps stop seeing them, and the records' post_delete signal then
     # finds none to revoke one by one (each with an event naming the user).
     Grant.objects.filter(user_id=user_id).delete()

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import IntegrityError as RowConflict
 from django.db import transaction
 from django.utils import timezone
 
@@ -185,7 +186,11 @@ def _put_part(store: BlobStore, session: UploadSession, dek: bytes, number: int,
         UploadSession.objects.filter(pk=session.pk).update(content_type=content_type)
         session.content_type = content_type
     digest = part_digest(dek=dek, number=number, plaintext=plaintext)
-    part, _ = UploadPart.objects.get_or_create(session_id=session.pk, number=number, defaults={"digest": digest})
+    seam("upload.part.claim")
+    try:
+        part, _ = UploadPart.objects.get_or_create(session_id=session.pk, number=number, defaults={"digest": digest})
+    except (RowConflict, UploadPart.DoesNotExist):
+        raise UploadNotFound() from None  # the session was cancelled or expired meanwhile
     if bytes(part.digest) != digest:
         raise UploadSegmentChanged()
     header = bytes(session.stream_header)
@@ -195,7 +200,10 @@ def _put_part(store: BlobStore, session: UploadSession, dek: bytes, number: int,
         token = store.multipart_put(session.blob_key, session.storage_upload_id, number,
                                     header + sealed if number == 1 else sealed)
     except MultipartGone:
-        raise UploadNotFound() from None  # cancelled or expired meanwhile
+        # Cancelled or expired meanwhile, or completed by a finish that died before its
+        # commit: the session cannot go on, so it goes (the client starts a new one).
+        UploadSession.objects.filter(pk=session.pk).delete()
+        raise UploadNotFound() from None
     except Exception:
         logger.warning("could not store part %s of an upload", number, exc_info=True)
         raise StorageUnavailable() from None
@@ -240,6 +248,7 @@ def _finish(*, owner, keys: VaultKeys, upload_id, offset: int, dek: bytes, reque
     seam("upload.finish.commit")
     store = get_store()
     completed: _CompletedUpload | None = None
+    gone = False
     try:
         with vault_locked(user_id=owner.pk) as vault:
             try:
@@ -257,6 +266,7 @@ def _finish(*, owner, keys: VaultKeys, upload_id, offset: int, dek: bytes, reque
             try:
                 stored = store.multipart_complete(session.blob_key, session.storage_upload_id, parts)
             except MultipartGone:
+                gone = True
                 raise UploadNotFound() from None
             completed = _CompletedUpload(
                 store=store,
@@ -276,6 +286,7 @@ def _finish(*, owner, keys: VaultKeys, upload_id, offset: int, dek: bytes, reque
     except BaseException:
         if completed is not None:
             completed.discard()
+        if completed is not None or gone:
             UploadSession.objects.filter(pk=upload_id).delete()  # its multipart upload is spent
         raise
     return Appended(session=None, file=file, filename=completed.filename)
@@ -322,3 +333,10 @@ def uploads_expire(*, now=None) -> int:
             removed += 1
     return removed
 
+
+def upload_sessions_forget(*, owner_id: int) -> None:
+    """Inside an account's deletion, before its rows cascade away: once that commits,
+    abort the owner's open multipart uploads (a failure is left to the store's sweep)."""
+    store = get_store()
+    sessions = list(UploadSession.objects.filter(owner_id=owner_id).values_list("blob_key", "storage_upload_id"))
+    transaction.on_commit(lambda: [_abort(store, key, upload_id) for key, upload_id in sessions])

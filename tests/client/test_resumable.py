@@ -111,3 +111,25 @@ def test_the_cli_put_goes_on_where_an_interrupted_put_stopped(signed_in, live_co
     assert as_json(put)["id"] == started["id"] and not UploadSession.objects.exists()
     ok(run_cli("files", "get", started["id"], "-o", "back.pdf", env=env, cwd=tmp_path))
     assert hashlib.sha256((tmp_path / "back.pdf").read_bytes()).hexdigest() == expected
+
+
+def test_a_session_ended_under_the_upload_is_started_over_once(live_coffer, tmp_path):
+    """Cancelled from elsewhere in the middle (as an expiry would): the client starts a new session."""
+    from coffer_client import Coffer
+
+    source = tmp_path / "scan.pdf"
+    expected = _big_pdf(source, mib=20)
+    with Coffer(live_coffer.url, token_for(make_user("dora"))) as coffer:
+        coffer.setup(PIN)
+        coffer.unlock(PIN)
+        cancelled: list[str] = []
+
+        def progress(done: int, total: int) -> None:
+            state = tmp_path / "scan.pdf.coffer-upload"
+            if done >= 10 * MIB and not cancelled:
+                cancelled.append(json.loads(state.read_text())["upload_id"])
+                coffer.cancel_upload(source)
+
+        info = coffer.upload(source, resumable=True, progress=progress)
+        assert cancelled and info.id != cancelled[0]
+        assert hashlib.sha256(b"".join(coffer.read(info.id))).hexdigest() == expected

@@ -4,6 +4,7 @@ import io
 import uuid
 
 import pytest
+from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
 from files.models import File
@@ -11,6 +12,7 @@ from storage.factory import get_store
 from uploads.models import UploadPart, UploadSession
 from uploads.services import uploads_expire
 
+from tests.conftest import PASSWORD
 from tests.files.test_scan_roles import add_record
 
 from .conftest import PART, content, pdf, send, start, started, upload_url
@@ -215,3 +217,30 @@ def test_a_scan_lands_in_its_role(unlocked_alice, fs_backend):
     again = started(client, data, record=record_id, role="front")
     assert send(client, again, 0, data).json()["code"] == "scan_role_taken"
     assert not UploadSession.objects.exists() and File.objects.count() == 1
+
+
+def test_a_session_whose_multipart_upload_is_gone_ends(unlocked_alice, backend):
+    """As after a finish that completed the parts and died before its commit: no retry
+    can go on, so the session goes, and the client starts a new one."""
+    client, data = unlocked_alice.client, pdf(3 * PART)
+    upload_id = started(client, data)
+    send(client, upload_id, 0, data[:PART])
+    session = UploadSession.objects.get(pk=upload_id)
+    get_store().multipart_abort(session.blob_key, session.storage_upload_id)
+    assert send(client, upload_id, PART, data[PART:]).status_code == 404
+    assert not UploadSession.objects.exists()
+    assert client.get(upload_url(upload_id)).status_code == 404
+
+
+def test_deleting_the_account_aborts_its_open_uploads(unlocked_alice, backend, django_capture_on_commit_callbacks):
+    client, data = unlocked_alice.client, pdf(3 * PART)
+    upload_id = started(client, data)
+    send(client, upload_id, 0, data[:PART])
+    session = APIClient()
+    assert session.login(username=unlocked_alice.user.username, password=PASSWORD)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = session.post("/api/v1/accounts/delete", {"password": PASSWORD,
+                                                            "confirmation": unlocked_alice.user.username}, format="json")
+    assert response.status_code == 202, response.content
+    assert not UploadSession.objects.exists()
+    assert backend.leftovers() == []

@@ -165,3 +165,13 @@ def test_the_blob_gc_leaves_a_live_sessions_parts_alone(alice):
     gc_blobs(retain=timedelta(0))
     _finished(vaulted, client, upload_id, data, PART)
     everything_opens(vaulted)
+
+
+def test_a_segment_held_before_it_claims_a_part_while_a_cancel_runs_to_its_end(alice):
+    vaulted = fill(alice, records=0, files=0)
+    client, data, upload_id = _half_sent(vaulted)
+    with Held("upload.part.claim", run=lambda: send(client, upload_id, PART, data[PART : 2 * PART])) as held:
+        assert client.delete(upload_url(upload_id)).status_code == 204
+        assert held.release().status_code == 404
+    assert not UploadSession.objects.exists() and not File.objects.exists()
+    everything_opens(vaulted)

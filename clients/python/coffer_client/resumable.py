@@ -90,16 +90,21 @@ def upload_resumable(
             offset = _where(http, state.upload_id, headers())
         except NotFound:
             offset = None  # expired, cancelled or finished: start again
-    if offset is None or state is None:
-        body: dict[str, Any] = {"size": size, "filename": filename, "content_type": content_type}
-        if record:
-            body["record"] = record
-        if role:
-            body.update(role=role, replace=replace)
+    body: dict[str, Any] = {"size": size, "filename": filename, "content_type": content_type}
+    if record:
+        body["record"] = record
+    if role:
+        body.update(role=role, replace=replace)
+
+    def start() -> UploadState:
         started = http.json("POST", "/api/v1/uploads/", json=body, headers=headers())
-        state = UploadState(STATE_VERSION, http.server, str(started["id"]), size, mtime_ns, 0)
-        offset = 0
-        _save_state(path, state)
+        new_state = UploadState(STATE_VERSION, http.server, str(started["id"]), size, mtime_ns, 0)
+        _save_state(path, new_state)
+        return new_state
+
+    if offset is None or state is None:
+        state, offset = start(), 0
+    restarted = False
     part_size = int(_session(http, state.upload_id, headers())["part_size"])
     segment = max(1, SEGMENT_BYTES // part_size) * part_size
     failures = 0
@@ -117,9 +122,24 @@ def upload_resumable(
             failures += 1
             if failures >= attempts:
                 raise TransferError(f"the upload stopped at byte {offset} of {size} after {attempts} tries") from None
-            offset = _where(http, state.upload_id, headers())  # what the server stored before the break
+            try:
+                offset = _where(http, state.upload_id, headers())  # what the server stored before the break
+            except NotFound:
+                if restarted:
+                    raise
+                restarted = True
+                state, offset = start(), 0
+                continue
             state.offset = offset
             _save_state(path, state)
+            continue
+        except NotFound:
+            # The session ended under us (cancelled, expired, or its parts spent by a
+            # finish that died): once, start over with a new one.
+            if restarted:
+                raise
+            restarted = True
+            state, offset = start(), 0
             continue
         except ApiError as error:
             if error.code != "upload_offset_mismatch" or not isinstance(error.extra.get("offset"), int):
