@@ -6,8 +6,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 from nacl.public import PrivateKey
 
 from records.selectors import record_get
@@ -97,6 +99,19 @@ def record_corrections(*, owner, record_id, open_only: bool = False) -> QuerySet
     if open_only:
         rows = rows.filter(resolved_at__isnull=True)
     return rows.order_by("-created_at", "id")
+
+
+# How long a resolved correction stays on its record's page, so the user sees it was resolved.
+RECENTLY_RESOLVED = timedelta(days=30)
+
+
+def record_corrections_shown(*, owner, record_id, now=None) -> QuerySet[Correction]:
+    """For the record page: the open corrections, then those resolved in the last 30 days."""
+    since = (now or timezone.now()) - RECENTLY_RESOLVED
+    rows = record_corrections(owner=owner, record_id=record_id).filter(
+        Q(resolved_at__isnull=True) | Q(resolved_at__gte=since)
+    )
+    return rows.order_by(F("resolved_at").desc(nulls_first=True), "-created_at", "id")
 
 
 def owner_open_corrections(*, owner) -> QuerySet[Correction]:

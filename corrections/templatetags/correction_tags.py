@@ -1,4 +1,4 @@
-"""Open corrections for the record page and the Sharing page, included by one line each
+"""Corrections for the record page (open, and lately resolved) and the Sharing page (open), included by one line each
 (templates/corrections/). Messages are opened only with an unlocked vault's keys."""
 
 from __future__ import annotations
@@ -7,7 +7,12 @@ from dataclasses import dataclass, field
 
 from django import template
 
-from corrections.selectors import OpenedCorrection, corrections_open, owner_open_corrections, record_corrections
+from corrections.selectors import (
+    OpenedCorrection,
+    corrections_open,
+    owner_open_corrections,
+    record_corrections_shown,
+)
 from vault.api.unlocking import unlock_secret_from
 from vault.services import VaultLocked, vault_keys
 from web.documents import ROLE_TITLES
@@ -40,9 +45,10 @@ def _about(opened: OpenedCorrection) -> str:
 
 @register.simple_tag(takes_context=True)
 def record_problems(context, record_id) -> list[Problem]:
-    """The record's open corrections, messages opened (the record page needs an unlocked vault)."""
+    """The record's open corrections, then those resolved lately (so the user sees the change
+    resolved them), messages opened (the record page needs an unlocked vault)."""
     request = context["request"]
-    rows = record_corrections(owner=request.user, record_id=record_id, open_only=True).select_related("record")
+    rows = record_corrections_shown(owner=request.user, record_id=record_id).select_related("record")
     keys = getattr(request, "vault_keys", None)
     return [Problem(opened=item, about=_about(item))
             for item in corrections_open(owner=request.user, corrections=rows, keys=keys)]

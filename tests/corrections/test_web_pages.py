@@ -1,10 +1,14 @@
-"""The record page and the Sharing page show open problems; locked, the Sharing page only
-counts them; a problem can be dismissed from either page."""
+"""The record page shows open problems, and for 30 days those resolved, marked so; the
+Sharing page shows open ones, and only counts them while locked; a problem can be
+dismissed from either page."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from corrections.models import Correction
@@ -41,8 +45,22 @@ def test_the_record_page_shows_its_open_problems(browser, alice_passport, report
     assert "selfie is &lt;b&gt;blurry&lt;/b&gt;" in page and "<b>blurry</b>" not in page
 
 
-def test_the_record_page_shows_no_resolved_problem(browser, alice_passport, reported, unlocked_alice):
-    Correction.objects.filter(pk=reported[0]["id"]).update(resolved_at="2026-12-04T10:00:00Z", resolved_reason="changed")
+def _item(page: str, correction_id: str) -> str:
+    start = page.index(f'data-correction="{correction_id}"')
+    return page[start:page.index("</li>", start)]
+
+
+def test_the_record_page_shows_a_resolved_problem_as_resolved_for_30_days(browser, alice_passport, reported):
+    resolved = Correction.objects.filter(pk=reported[0]["id"])
+    resolved.update(resolved_at=timezone.now() - timedelta(days=29), resolved_reason="changed")
+    page = browser.get(f"/records/{alice_passport['id']}/").content.decode()
+    assert MESSAGE in page and "blurry" in page
+    item = _item(page, reported[0]["id"])
+    assert "Resolved: you changed it" in item and "Dismiss" not in item and 'data-state="resolved"' in item
+    assert "Resolved" not in _item(page, reported[1]["id"]) and "Dismiss" in _item(page, reported[1]["id"])
+    # The open one comes first.
+    assert page.index(reported[1]["id"]) < page.index(reported[0]["id"])
+    resolved.update(resolved_at=timezone.now() - timedelta(days=31))
     page = browser.get(f"/records/{alice_passport['id']}/").content.decode()
     assert MESSAGE not in page and "blurry" in page
 
@@ -71,7 +89,7 @@ def test_a_problem_is_dismissed_from_the_record_page(browser, alice_passport, re
     assert response.status_code == 302 and response["Location"] == f"/records/{alice_passport['id']}/"
     assert Correction.objects.get(pk=reported[0]["id"]).resolved_reason == "dismissed"
     assert AuditEvent.objects.filter(action="correction.dismiss").count() == 1
-    assert MESSAGE not in browser.get(response["Location"]).content.decode()
+    assert "Resolved: you dismissed it" in _item(browser.get(response["Location"]).content.decode(), reported[0]["id"])
 
 
 def test_dismissing_from_the_sharing_page_returns_there(browser, alice_passport, reported):
