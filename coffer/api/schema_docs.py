@@ -44,6 +44,14 @@ _TAG_BY_PREFIX = [
     ("/api/v1/keys", "Sharing"),
 ]
 
+# The API docs point app developers and power users at the client instead of hand-rolled requests.
+CLIENT_NOTE = (
+    "**Clients.** `coffer-client`, the Python library and `coffer` command-line tool kept in Coffer's "
+    "source under `clients/python/` (`pip install ./clients/python[cli]`; its README has a five-minute "
+    "quick start for users and one for apps), signs app requests, opens and verifies grants, downloads "
+    "shared scans, resumes uploads and downloads, and raises these error codes as typed exceptions."
+)
+
 SUMMARIES = {
     "v1_accounts_access_list": "List web sign-ins, unlocked sessions and API tokens",
     "v1_accounts_access_unlock_sessions_destroy": "End one unlock session",
@@ -129,7 +137,7 @@ def group_and_summarise(result, generator, request, public):
                 operation["summary"] = summary
     result["tags"] = TAGS
     add_examples(result)
-    result["info"]["description"] = f"{result['info'].get('description', '')}\n\n{describe_errors()}"
+    result["info"]["description"] = "\n\n".join([result["info"].get("description", ""), CLIENT_NOTE, describe_errors()])
     return result
 
 

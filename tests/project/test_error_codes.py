@@ -108,3 +108,9 @@ def test_each_code_has_an_http_status_and_a_meaning():
 def test_the_api_docs_list_every_code(client):
     description = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()["info"]["description"]
     assert all(f"`{code}`" in description for code in ERROR_CODES)
+
+
+def test_the_api_docs_point_to_the_client_library(client):
+    description = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()["info"]["description"]
+    assert "clients/python/" in description and "coffer-client" in description
+    assert (Path(__file__).resolve().parents[2] / "clients" / "python" / "README.md").exists()
