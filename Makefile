@@ -129,13 +129,20 @@ check-deploy: install
 	DJANGO_ALLOWED_HOSTS=coffer.example COFFER_SERVER_KEYS=1:$$(head -c 32 /dev/urandom | base64) \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
-# Every bench script (each prints a table, writes bench/results/<name>.json and its PNG),
-# then bench/plot.py redraws every plot from the JSON files (bench/files.py's included).
+# Every bench script (each prints a table, writes bench/results/<name>.json; files.py and a second
+# rotation.py with the sizes of issue 20's table), then bench/plot.py draws every plot into
+# docs/performance/ and bench/table.py prints issue 20's table from this run's results only.
+BENCH_FILES_ARGS := --sizes 1M,64M,512M --rss-sizes 16M,128M,1G
+BENCH_REENCRYPT_ARGS := --store s3 --runs reencrypt --records 0 --passports 0 --files 20 --file-size 10M
 bench: install-dev
-	@for script in $(filter-out bench/plot.py,$(wildcard bench/*.py)); do \
+	@start=$$(date +%s); \
+	for script in $(filter-out bench/plot.py bench/table.py bench/files.py,$(wildcard bench/*.py)); do \
 		echo "== $$script"; $(BIN)/python $$script || exit 1; \
-	done
-	@echo "== bench/plot.py"; $(BIN)/python bench/plot.py
+	done; \
+	echo "== bench/files.py $(BENCH_FILES_ARGS)"; $(BIN)/python bench/files.py $(BENCH_FILES_ARGS) || exit 1; \
+	echo "== bench/rotation.py $(BENCH_REENCRYPT_ARGS)"; $(BIN)/python bench/rotation.py $(BENCH_REENCRYPT_ARGS) || exit 1; \
+	echo "== bench/plot.py"; $(BIN)/python bench/plot.py || exit 1; \
+	echo "== bench/table.py"; $(BIN)/python bench/table.py --since $$start
 
 lock: | $(BIN)/python
 	$(PIP) install -q pip-tools==7.6.2

@@ -1,11 +1,12 @@
 """File throughput and memory: the HTTP API under gunicorn against raw boto3.
 
-    python bench/files.py [--size 256M] [--rss-sizes 16M,1G] [--rounds 3] [--checksum md5]
+    python bench/files.py [--size 256M] [--sizes 1M,64M,512M] [--rss-sizes 16M,1G] [--rounds 3] [--checksum md5]
 
 One rclone S3 server on loopback serves both ways:
 
 - the API: POST /api/v1/files/ (raw body) and GET /api/v1/files/{id}/content, through
-  gunicorn with test-like settings (a temporary PostgreSQL database, or SQLite with
+  gunicorn (one gthread worker with 4 threads, a production worker's shape; one worker so
+  that its RSS is the request's) with test-like settings (a temporary PostgreSQL database, or SQLite with
   --db sqlite; COFFER_STORAGE=s3; COFFER_KDF_PROFILE=test);
 - raw boto3: upload_fileobj and download_fileobj of the same file, with the same part
   size and concurrency as the store (and the same client configuration).
@@ -14,7 +15,15 @@ Both clients upload from a file on disk and checksum what they download (boto3 i
 a seekable buffer, since its parallel ranged writes land out of order).
 Prints each throughput (median of --rounds), the API/boto3 ratios, and the gunicorn
 worker's peak RSS (VmHWM) for each --rss-sizes size, each in a fresh worker.
+With --sizes, throughput is measured for each of those sizes in turn (one worker, the
+same warm-up), small files (<= 8 MiB) with at least 11 rounds, and each time's median is
+printed as well (issue 20 reads a 1 MiB upload in ms); the JSON's top-level "size", "api",
+"boto3" and "ratio" are then the last size's, as without --sizes.
+For each --rss-sizes size, in a fresh worker warmed up by one 1 MiB round, the worker's
+RSS growth during the upload (VmHWM, reset first, less VmRSS just before) and during the
+download, besides the peak.
 Targets (ISSUE 4): ratios >= 0.7; peak RSS for 1 GiB less than 100 MiB above 16 MiB.
+(Issue 20: upload >= 0.9, 1 MiB upload >= 0.7, download >= 0.95, growth <= 32 MiB at every size.)
 Writes bench/results/files.json.
 """
 
@@ -180,7 +189,7 @@ def gunicorn(environment: dict[str, str], work_dir: Path):
     log = (work_dir / "gunicorn.log").open("ab")
     process = subprocess.Popen(
         [str(Path(sys.executable).with_name("gunicorn")), "coffer.wsgi:application", f"--bind=127.0.0.1:{port}",
-         "--workers=1", "--worker-class=sync", "--timeout=900", "--log-level=warning"],
+         "--workers=1", "--worker-class=gthread", "--threads=4", "--timeout=900", "--log-level=warning"],
         cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
     )
     try:
@@ -207,6 +216,33 @@ def worker_pids(master_pid: int) -> list[int]:
     return [int(pid) for pid in Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()]
 
 
+def _status_mib(pid: int, field: str) -> float:
+    return int(re.search(rf"{field}:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text()).group(1)) / 1024
+
+
+def reset_peak_rss(pid: int) -> None:
+    """VmHWM back to the current RSS (Linux >= 4.0), so the next peak is the next action's own."""
+    Path(f"/proc/{pid}/clear_refs").write_text("5")
+
+
+def rss_growth_round(api: "Api", path: Path, expected: tuple[int, int]) -> dict:
+    """One upload and one download, each with the worker's RSS growth during it (MiB)."""
+    pid = api.worker_pid
+    reset_peak_rss(pid)
+    before = _status_mib(pid, "VmRSS")
+    file_id = api.upload(path)
+    upload_growth = _status_mib(pid, "VmHWM") - before
+    reset_peak_rss(pid)
+    before_download = _status_mib(pid, "VmRSS")
+    got = api.download(file_id)
+    download_growth = _status_mib(pid, "VmHWM") - before_download
+    assert got == expected, "the API returned different bytes"
+    api.delete(file_id)
+    peak = max(before + upload_growth, before_download + download_growth)
+    return {"peak_rss_mib": round(peak, 1), "rss_before_mib": round(before, 1), "upload_growth_mib": round(upload_growth, 1),
+            "download_growth_mib": round(download_growth, 1)}
+
+
 def worker_peak_rss_mib(master_pid: int) -> float:
     peaks = []
     for pid in worker_pids(master_pid):
@@ -222,7 +258,7 @@ class Api:
     def __init__(self, port: int, master_pid: int) -> None:
         self.port = port
         self.headers: dict[str, str] = {}
-        [self.worker_pid] = worker_pids(master_pid)  # one sync worker
+        [self.worker_pid] = worker_pids(master_pid)  # one worker
         self.cpu: dict[str, list[float]] = {"upload": [], "download": []}  # the worker's CPU seconds
 
     def call(self, method: str, path: str, body=None, headers=None) -> tuple[int, bytes]:
@@ -392,10 +428,12 @@ def warm_up(api: Api, path: Path) -> None:
     api.cpu = {"upload": [], "download": []}
 
 
-def measure(api: Api, s3: S3Server, path: Path, expected: tuple[int, int], rounds: int) -> dict:
+def measure(api: Api, s3: S3Server, path: Path, expected: tuple[int, int], rounds: int, warm: bool = True) -> dict:
     """Rounds alternate between the two ways, so load from elsewhere weighs on both alike."""
     client = s3.client()
-    warm_up(api, path.with_name("warm-up.pdf"))
+    if warm:
+        warm_up(api, path.with_name("warm-up.pdf"))
+    api.cpu = {"upload": [], "download": []}
     times: dict[str, dict[str, list[float]]] = {way: {"upload_s": [], "download_s": []} for way in ("api", "boto3")}
     for _ in range(rounds):
         for way, run in (("api", lambda: api_round(api, path, expected)),
@@ -415,6 +453,8 @@ def throughput(size: int, seconds: list[float]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", type=parse_size, default=256 * MiB, help="file size for throughput (default 256M)")
+    parser.add_argument("--sizes", default="",
+                        help="comma-separated sizes to measure throughput for, one after another (overrides --size)")
     parser.add_argument("--rss-sizes", default="16M,1G", help="sizes whose peak worker RSS to compare (default 16M,1G)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds per way; the median counts (default 3)")
     parser.add_argument("--db", choices=["postgres", "sqlite"], default="postgres")
@@ -424,6 +464,8 @@ def main() -> None:
                         help="COFFER_S3_CHECKSUM for the API's uploads (default md5; rclone checks only md5)")
     args = parser.parse_args()
     rss_sizes = [parse_size(text) for text in args.rss_sizes.split(",") if text.strip()]
+    sizes = [parse_size(text) for text in args.sizes.split(",") if text.strip()] or [args.size]
+    started_at = time.time()
 
     with ExitStack() as stack:
         work_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="coffer-bench-")))
@@ -432,13 +474,17 @@ def main() -> None:
         subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=environment, check=True)
 
         path = work_dir / "bench.pdf"
-        expected = make_file(path, args.size)
+        measured = []
         with gunicorn(environment, work_dir) as (port, master_pid):
             api = Api(port, master_pid)
             api.sign_in()
-            times = measure(api, s3, path, expected, args.rounds)
+            for index, size in enumerate(sizes):
+                expected = make_file(path, size)
+                rounds = max(args.rounds, 11) if size <= PART_SIZE else args.rounds
+                progress(f"throughput, {human(size)}, {rounds} rounds per way")
+                measured.append((size, rounds, measure(api, s3, path, expected, rounds, warm=index == 0)))
+                path.unlink()
             throughput_rss = worker_peak_rss_mib(master_pid)
-        path.unlink()
 
         rss = []
         for size in rss_sizes:
@@ -446,13 +492,34 @@ def main() -> None:
             with gunicorn(environment, work_dir) as (port, master_pid):
                 api = Api(port, master_pid)
                 api.sign_in()
-                api_round(api, path, expected_rss)
-                rss.append({"size": size, "peak_rss_mib": round(worker_peak_rss_mib(master_pid), 1)})
+                warm_up(api, path.with_name("warm-up.pdf"))
+                progress(f"RSS, {human(size)}")
+                growth = rss_growth_round(api, path, expected_rss)
+                rss.append({"size": size, **growth})
             path.unlink()
         load = os.getloadavg()
 
-    size = args.size
+    def ways(size: int, times: dict) -> dict:
+        row = {
+            "size": size,
+            "api": {**times["api"], "upload_mib_s": round(throughput(size, times["api"]["upload_s"]), 1),
+                    "download_mib_s": round(throughput(size, times["api"]["download_s"]), 1),
+                    "upload_ms_p50": round(statistics.median(times["api"]["upload_s"]) * 1000, 1),
+                    "download_ms_p50": round(statistics.median(times["api"]["download_s"]) * 1000, 1)},
+            "boto3": {**times["boto3"], "upload_mib_s": round(throughput(size, times["boto3"]["upload_s"]), 1),
+                      "download_mib_s": round(throughput(size, times["boto3"]["download_s"]), 1),
+                      "upload_ms_p50": round(statistics.median(times["boto3"]["upload_s"]) * 1000, 1),
+                      "download_ms_p50": round(statistics.median(times["boto3"]["download_s"]) * 1000, 1)},
+        }
+        row["ratio"] = {way: round(row["api"][f"{way}_mib_s"] / row["boto3"][f"{way}_mib_s"], 2)
+                        for way in ("upload", "download")}
+        return row
+
+    throughputs = [{**ways(size, times), "rounds": rounds} for size, rounds, times in measured]
+    last = throughputs[-1]
+    size = last["size"]
     result = {
+        "started_at": started_at,
         "size": size,
         "rounds": args.rounds,
         "part_size": PART_SIZE,
@@ -460,36 +527,37 @@ def main() -> None:
         "concurrency": CONCURRENCY,
         "database": args.db,
         "s3_dir": str(args.s3_dir or tempfile.gettempdir()),
-        "api": {**times["api"], "upload_mib_s": round(throughput(size, times["api"]["upload_s"]), 1),
-                "download_mib_s": round(throughput(size, times["api"]["download_s"]), 1),
-                "peak_rss_mib": round(throughput_rss, 1)},
-        "boto3": {**times["boto3"], "upload_mib_s": round(throughput(size, times["boto3"]["upload_s"]), 1),
-                  "download_mib_s": round(throughput(size, times["boto3"]["download_s"]), 1)},
+        "api": {**last["api"], "peak_rss_mib": round(throughput_rss, 1)},
+        "boto3": last["boto3"],
+        "ratio": last["ratio"],
+        "throughputs": throughputs,
         "rss": rss,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
                     "load_average_1_5_15": [round(value, 2) for value in load]},
     }
-    result["ratio"] = {
-        way: round(result["api"][f"{way}_mib_s"] / result["boto3"][f"{way}_mib_s"], 2) for way in ("upload", "download")
-    }
     if len(rss) >= 2:
         result["rss_growth_mib"] = round(rss[-1]["peak_rss_mib"] - rss[0]["peak_rss_mib"], 1)
 
-    print(f"file {human(size)}, parts {human(PART_SIZE)} x {CONCURRENCY} with {args.checksum}, median of {args.rounds}, "
+    print(f"parts {human(PART_SIZE)} x {CONCURRENCY} with {args.checksum}, median of the rounds, "
           f"{os.cpu_count()} CPUs (load average {load[0]:.1f}), one rclone S3 server on loopback "
           f"storing under {result['s3_dir']}")
-    print(f"{'':<10}{'API (gunicorn)':>16}{'raw boto3':>12}{'ratio':>8}")
-    for way in ("upload", "download"):
-        ratio = result["ratio"][way]
-        verdict = "ok" if ratio >= TARGET_RATIO else f"below {TARGET_RATIO}"
-        print(f"{way:<10}{result['api'][f'{way}_mib_s']:>10.1f} MiB/s{result['boto3'][f'{way}_mib_s']:>7.1f} MiB/s"
-              f"{ratio:>8.2f}  {verdict}")
-    cpu = times["api"]["worker_cpu_s"]
+    print(f"{'':<20}{'API (gunicorn)':>22}{'raw boto3':>22}{'ratio':>8}")
+    for row in throughputs:
+        for way in ("upload", "download"):
+            ratio = row["ratio"][way]
+            verdict = "ok" if ratio >= TARGET_RATIO else f"below {TARGET_RATIO}"
+            label = f"{way} {human(row['size'])}"
+            print(f"{label:<20}{row['api'][f'{way}_mib_s']:>8.1f} MiB/s {row['api'][f'{way}_ms_p50']:>7.0f} ms"
+                  f"{row['boto3'][f'{way}_mib_s']:>8.1f} MiB/s {row['boto3'][f'{way}_ms_p50']:>7.0f} ms"
+                  f"{ratio:>8.2f}  {verdict}")
+    cpu = last["api"]["worker_cpu_s"]
     print(f"gunicorn worker CPU per {human(size)}: upload {statistics.median(cpu['upload']):.2f} s, "
           f"download {statistics.median(cpu['download']):.2f} s (median)")
     print(f"gunicorn worker peak RSS during the {human(size)} runs: {result['api']['peak_rss_mib']:.1f} MiB")
     for row in rss:
-        print(f"  peak RSS, one {human(row['size'])} upload and download in a fresh worker: {row['peak_rss_mib']:.1f} MiB")
+        print(f"  one {human(row['size'])} upload and download in a fresh, warmed-up worker: peak {row['peak_rss_mib']:.1f} MiB, "
+              f"growth during the upload {row['upload_growth_mib']:+.1f} MiB, during the download "
+              f"{row['download_growth_mib']:+.1f} MiB (from {row['rss_before_mib']:.1f} MiB)")
     if "rss_growth_mib" in result:
         growth = result["rss_growth_mib"]
         verdict = "ok" if growth < TARGET_RSS_GROWTH_MIB else f"over {TARGET_RSS_GROWTH_MIB} MiB"

@@ -1,4 +1,4 @@
-"""PNG plots of the bench results, for docs/performance.md.
+"""PNG plots of the bench results, into docs/performance/ for docs/performance.md.
 
     python bench/plot.py            # redraws every plot from bench/results/*.json
 
@@ -19,10 +19,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
+PLOTS = ROOT / "docs" / "performance"
 
 
 def _save(fig, name: str) -> Path:
-    out = RESULTS / f"{name}.png"
+    PLOTS.mkdir(parents=True, exist_ok=True)
+    out = PLOTS / f"{name}.png"
     fig.tight_layout()
     fig.savefig(out, dpi=110)
     plt.close(fig)
@@ -75,11 +77,13 @@ def draw_records(result: dict) -> Path:
         axes[1].bar([i + offset for i in x], [result["operations"][op][side]["p95_ms"] for op in ops], 0.4,
                     label=label)
     for op_index, op in enumerate(ops):
-        axes[0].annotate(f"ratio {result['operations'][op]['ratio']:.2f}",
-                         (op_index, result["operations"][op]["encrypted"]["rps"]), ha="center", va="bottom", fontsize=8)
+        target = result["operations"][op].get("target", result["target_ratio"])
+        axes[0].annotate(f"{result['operations'][op]['ratio']:.2f}\n(>= {target})",
+                         (op_index - 0.2, result["operations"][op]["encrypted"]["rps"]), ha="center", va="bottom",
+                         fontsize=7)
     axes[0].set_xticks(list(x), ops)
     axes[0].set_ylabel("requests / s")
-    axes[0].set_title(f"Throughput (target ratio >= {result['target_ratio']})")
+    axes[0].set_title("Throughput (ratio and its target above the bars)")
     axes[0].legend(fontsize=8)
     axes[1].set_xticks(list(x), ops)
     axes[1].set_ylabel("p95 latency, ms")
@@ -88,31 +92,58 @@ def draw_records(result: dict) -> Path:
 
 
 def draw_files(result: dict) -> Path:
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
-    api, raw = result.get("api", {}), result.get("boto3", {})
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+    rows = result.get("throughputs") or [{"size": result["size"], "api": result["api"], "boto3": result["boto3"]}]
     labels, api_values, raw_values = [], [], []
-    for key in ("upload_mib_s", "download_mib_s"):
-        if key in api and key in raw:
-            labels.append(key.split("_")[0])
-            api_values.append(api[key])
-            raw_values.append(raw[key])
+    for row in rows:
+        for key in ("upload_mib_s", "download_mib_s"):
+            if key in row["api"] and key in row["boto3"]:
+                labels.append(f"{key.split('_')[0]}\n{row['size'] / 2**20:.0f} MiB")
+                api_values.append(row["api"][key])
+                raw_values.append(row["boto3"][key])
     x = range(len(labels))
     axes[0].bar([i - 0.2 for i in x], api_values, 0.4, label="API (gunicorn)")
     axes[0].bar([i + 0.2 for i in x], raw_values, 0.4, label="raw boto3")
-    axes[0].set_xticks(list(x), labels)
+    for i, (api_value, raw_value) in enumerate(zip(api_values, raw_values)):
+        axes[0].annotate(f"{api_value / raw_value:.2f}", (i - 0.2, api_value), ha="center", va="bottom", fontsize=7)
+    axes[0].set_xticks(list(x), labels, fontsize=8)
     axes[0].set_ylabel("MiB / s")
-    axes[0].set_title(f"File throughput, {result['size'] / 2**20:.0f} MiB file")
+    axes[0].set_title("File throughput (API / boto3 ratio on the bars)")
     axes[0].legend(fontsize=8)
     rss = result.get("rss") or []
     if rss:
         sizes = [f"{r['size'] / 2**20:.0f} MiB" for r in rss]
-        _bars(axes[1], sizes, [r["peak_rss_mib"] for r in rss])
+        if "upload_growth_mib" in rss[0]:
+            x = range(len(rss))
+            axes[1].bar([i - 0.2 for i in x], [r["upload_growth_mib"] for r in rss], 0.4, label="during the upload")
+            axes[1].bar([i + 0.2 for i in x], [r["download_growth_mib"] for r in rss], 0.4, label="during the download")
+            axes[1].axhline(32, color="red", ls="--", lw=1, label="target 32 MiB")
+            axes[1].set_xticks(list(x), sizes)
+            axes[1].set_ylabel("worker RSS growth, MiB")
+            axes[1].set_title("Worker RSS growth against file size")
+            axes[1].legend(fontsize=8)
+        else:
+            _bars(axes[1], sizes, [r["peak_rss_mib"] for r in rss])
+            axes[1].set_ylabel("worker peak RSS, MiB")
+            axes[1].set_title("Peak RSS against file size")
         axes[1].set_xlabel("file size")
-        axes[1].set_ylabel("worker peak RSS, MiB")
-        axes[1].set_title("Peak RSS against file size")
     else:
         axes[1].axis("off")
     return _save(fig, "files")
+
+
+def draw_list_scaling(result: dict) -> Path:
+    fig, ax = plt.subplots(figsize=(6.5, 3.8))
+    sizes = [row["records"] for row in result["sizes"]]
+    for page, marker in (("first", "o"), ("last", "s")):
+        ax.plot(sizes, [row[f"{page}_p50_ms"] for row in result["sizes"]], marker=marker, label=f"{page} page")
+    ax.set_xscale("log")
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel("records in the vault")
+    ax.set_ylabel("p50 latency, ms")
+    ax.set_title(f"Records list, {result['page']} a page, against the vault's size")
+    ax.legend(fontsize=8)
+    return _save(fig, "list_scaling")
 
 
 def draw_rotation(result: dict) -> Path:
@@ -127,7 +158,8 @@ def draw_rotation(result: dict) -> Path:
     return _save(fig, "rotation")
 
 
-DRAW = {"unlock": draw_unlock, "records": draw_records, "files": draw_files, "rotation": draw_rotation}
+DRAW = {"unlock": draw_unlock, "records": draw_records, "files": draw_files, "rotation": draw_rotation,
+        "list_scaling": draw_list_scaling}
 
 
 def main() -> int:

@@ -30,7 +30,7 @@ and --files PDF files of --file-size, uploaded through the API (Django's test cl
 
 After each job every record opens to its original payload under the newest key only, and
 every reminder row is under the newest version. Prints a table and writes
-bench/results/rotation.json and bench/results/rotation.png.
+bench/results/rotation.json and docs/performance/rotation.png.
 """
 
 from __future__ import annotations

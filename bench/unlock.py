@@ -11,7 +11,7 @@ threads, for each cap in --caps (COFFER_UNLOCK_CONCURRENCY; the semaphore
 vault.services._unlock_slots). Every Argon2id call is counted on its way in and out, so
 the peak number in flight is measured, not assumed; with it the burst's unlocks per second
 and the process's peak RSS growth. The cap holds if the peak never exceeds it.
-Prints tables and writes bench/results/unlock.json and bench/results/unlock.png.
+Prints tables and writes bench/results/unlock.json and docs/performance/unlock.png.
 """
 
 from __future__ import annotations
