@@ -10,9 +10,12 @@ from vault.models import RotationItem, RotationJob, VaultKey
 
 pytestmark = pytest.mark.slow
 
-# Batches of three, so that ten kills land inside a job of 60 records (the default, 500,
-# moves them all in one transaction); test_batches.py kills a worker inside a full batch.
+# Batches of three, so that ten kills land inside the job (the default, 500, moves them all
+# in one transaction); test_batches.py kills a worker inside a full batch. Each round lets
+# 1-4 items finish, then kills within 10 ms, while batches may commit meanwhile: 60 records
+# were too few for ten rounds once batches made a rewrap fast (the job ended after nine).
 SMALL_BATCHES = {"COFFER_ROTATION_BATCH_SIZE": "3"}
+RECORDS = 200
 
 
 def _fill(person, count):
@@ -33,7 +36,7 @@ def _done(job_id) -> int:
 def test_killing_the_worker_ten_times_loses_no_record(celery_worker_process, alice, kind):
     worker = celery_worker_process
     alice.setup_vault().unlock()
-    payloads = _fill(alice, 60)
+    payloads = _fill(alice, RECORDS)
     response = alice.client.post("/api/v1/vault/rotations/", {"kind": kind}, format="json")
     assert response.status_code == 202
     job_id = response.json()["id"]
@@ -53,7 +56,7 @@ def test_killing_the_worker_ten_times_loses_no_record(celery_worker_process, ali
     wait_for(lambda: RotationJob.objects.get(pk=job_id).state != "running", timeout=120, message="the job to finish")
     job = RotationJob.objects.get(pk=job_id)
     assert job.state == "done", (job.errors, worker.log()[-2000:])
-    assert job.items_done == job.items_total == 60
+    assert job.items_done == job.items_total == RECORDS
     assert list(VaultKey.objects.values_list("version", flat=True)) == [2]
     from consistency.services import consistency_check
 
