@@ -1,4 +1,5 @@
-"""Looking a row up by the id a client sent, within a queryset that is already the owner's."""
+"""Reading the ids clients send, and looking a row up by one within a queryset that is
+already the owner's."""
 
 from __future__ import annotations
 
@@ -11,13 +12,22 @@ from django.http import Http404
 M = TypeVar("M", bound=Model)
 
 
+def parse_uuid(value) -> uuid.UUID | None:
+    """The UUID a client sent (in any form uuid.UUID reads), or None for anything else."""
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
 def get_by_uuid_or_404(rows: QuerySet[M], object_id) -> M:
     """The row of `rows` whose primary key is `object_id`: Http404 for a malformed id and
     for one that is not there (another owner's included), told apart by nothing."""
-    try:
-        pk = uuid.UUID(str(object_id))
-    except ValueError:
-        raise Http404 from None
+    pk = parse_uuid(object_id)
+    if pk is None:
+        raise Http404
     row = rows.filter(pk=pk).first()
     if row is None:
         raise Http404

@@ -3,7 +3,6 @@ A foreign or unknown id is a 404, as everywhere in Coffer."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -12,6 +11,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from nacl.public import PrivateKey
 
+from coffer.lookups import parse_uuid
 from records.selectors import record_get
 from sharing.errors import NotFound
 from sharing.models import App, Grant
@@ -23,15 +23,6 @@ from vault.services import user_keys_open
 
 from .models import Correction
 from .sealing import message_context, open_message
-
-
-def parse_uuid(value) -> uuid.UUID | None:
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
 
 
 # ---- the app's view ----

@@ -13,6 +13,7 @@ looks for open corrections (and is resolved by it), or waits for the update's co
 from __future__ import annotations
 
 import uuid
+from coffer.lookups import parse_uuid
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -32,7 +33,7 @@ from vault.models import Vault
 from .errors import NotShared, TooManyCorrections
 from .models import Correction
 from .sealing import message_context, seal_message
-from .selectors import app_live_grant, parse_uuid
+from .selectors import app_live_grant
 
 
 def _details(correction: Correction, **more) -> dict:

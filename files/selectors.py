@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet, Sum
 
+from coffer.lookups import parse_uuid
 from vault.crypto.errors import IntegrityError
 from vault.crypto.session import VaultKeys
 
@@ -27,12 +28,10 @@ class DescribedFile:
 
 
 def _file_uuid(file_id) -> uuid.UUID:
-    if isinstance(file_id, uuid.UUID):
-        return file_id
-    try:
-        return uuid.UUID(str(file_id))
-    except ValueError:
-        raise FileNotFound() from None
+    parsed = parse_uuid(file_id)
+    if parsed is None:
+        raise FileNotFound()
+    return parsed
 
 
 def file_get(*, owner, file_id: str | uuid.UUID, for_update: bool = False) -> File:

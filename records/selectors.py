@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from coffer.lookups import parse_uuid
 from vault.crypto.errors import IntegrityError
 from vault.crypto.session import VaultKeys
 
@@ -28,12 +29,10 @@ class OpenedRecord:
 
 
 def _record_uuid(record_id) -> uuid.UUID:
-    if isinstance(record_id, uuid.UUID):
-        return record_id
-    try:
-        return uuid.UUID(str(record_id))
-    except ValueError:
-        raise RecordNotFound() from None
+    parsed = parse_uuid(record_id)
+    if parsed is None:
+        raise RecordNotFound()
+    return parsed
 
 
 def record_get(*, owner, record_id: str | uuid.UUID, for_update: bool = False) -> Record:

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 
 from audit.services import audit_record
+from coffer.lookups import parse_uuid
 from files.models import File
 from files.ranges import ByteRange, requested_range
 from files.readahead import ReadAhead
@@ -162,8 +163,9 @@ def scan_download(*, app, grant_id, scan_id, range_header: str | None = None, re
     """The ciphertext of a scan in one of the app's live grants, streamed with Range; the app
     decrypts it with the key its grant holds. A grant that is revoked, expired or another
     app's, and a scan not in it, answer 404. Audited once per request."""
-    grant = app_live_grants(app=app).filter(pk=_uuid(grant_id)).first() if _uuid(grant_id) else None
-    scan = grant.scans.filter(pk=_uuid(scan_id)).first() if grant is not None and _uuid(scan_id) else None
+    grant_uuid, scan_uuid = parse_uuid(grant_id), parse_uuid(scan_id)
+    grant = app_live_grants(app=app).filter(pk=grant_uuid).first() if grant_uuid else None
+    scan = grant.scans.filter(pk=scan_uuid).first() if grant is not None and scan_uuid else None
     if scan is None:
         raise NotFound()
     store = get_store()
@@ -202,13 +204,6 @@ def _ciphertext(store: BlobStore, blob_key: str, start: int, end: int) -> Iterat
             yield piece
     finally:
         reader.close()
-
-
-def _uuid(value) -> uuid.UUID | None:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except ValueError:
-        return None
 
 
 def _delete_quietly(store: BlobStore, blob_keys: list[str]) -> None:

@@ -3,33 +3,24 @@ the user; an app's through the app. A foreign id is a 404."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from coffer.lookups import parse_uuid
 from vault.models import Vault
 
 from .errors import NotFound
 from .models import App, Grant
 
 
-def _uuid(value) -> uuid.UUID | None:
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
-
-
 # ---- apps ----
 
 
 def app_get(*, app_id) -> App | None:
-    app_uuid = _uuid(app_id)
+    app_uuid = parse_uuid(app_id)
     return None if app_uuid is None else App.objects.filter(id=app_uuid).first()
 
 
@@ -66,7 +57,7 @@ def grant_list(*, user) -> QuerySet[Grant]:
 
 
 def grant_get(*, user, grant_id, for_update: bool = False) -> Grant:
-    grant_uuid = _uuid(grant_id)
+    grant_uuid = parse_uuid(grant_id)
     grants = Grant.objects.filter(user=user)
     if for_update:
         grants = grants.select_for_update()

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from coffer.errors import DomainError
+from coffer.lookups import parse_uuid
 from coffer.retry import max_attempts, retry_delay
 from coffer.seams import seam
 from storage.base import BlobNotFound
@@ -443,7 +444,7 @@ def rotation_redrive(*, stale_after: timedelta | None = None) -> list[str]:
 def rotation_get(*, owner, job_id) -> RotationJob:
     from django.http import Http404
 
-    job = RotationJob.objects.filter(vault__user=owner, pk=job_id).first() if _is_uuid(job_id) else None
+    job = RotationJob.objects.filter(vault__user=owner, pk=job_id).first() if parse_uuid(job_id) else None
     if job is None:
         raise Http404
     return job
@@ -460,12 +461,3 @@ def rotation_item_counts(*, job: RotationJob) -> dict[str, int]:
     counts["failed"] = RotationItem.objects.filter(job=job, attempts__gte=max_attempts()).exclude(state=RotationItem.State.DONE).count()
     return counts
 
-
-def _is_uuid(value) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
