@@ -13,7 +13,6 @@ looks for open corrections (and is resolved by it), or waits for the update's co
 from __future__ import annotations
 
 import uuid
-from coffer.lookups import parse_uuid
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -22,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from audit.services import audit_record
+from coffer.lookups import parse_uuid
 from coffer.seams import seam
 from notify.mails import mail_correction_reported
 from records.models import Record
