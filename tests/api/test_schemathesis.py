@@ -102,6 +102,11 @@ NOT_IN_SEQUENCES = {
     ("POST", "/api/v1/apps/"), ("GET", "/api/v1/apps/me/"), ("GET", "/api/v1/apps/me/grants/"),
     ("GET", "/api/v1/apps/me/users/{user_id}/keys"),
     ("POST", "/api/v1/apps/me/grants/{grant_id}/corrections"), ("GET", "/api/v1/apps/me/grants/{grant_id}/corrections"),
+    ("GET", "/api/v1/apps/me/grants/{grant_id}/scans/{scan_id}"),
+    # A record's corrections: only an app makes one, so in a sequence these answer an empty
+    # list or 404 and crowd out records and files (tests/corrections runs them).
+    ("GET", "/api/v1/records/{record_id}/corrections"),
+    ("POST", "/api/v1/records/{record_id}/corrections/{correction_id}/dismiss"),
     # Resumable uploads: a random body is never a segment of whole parts at the session's
     # offset, so in a sequence they only crowd out files and records (tests/uploads runs them).
     ("POST", "/api/v1/uploads/"), ("GET", "/api/v1/uploads/{upload_id}"),
