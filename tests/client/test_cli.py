@@ -188,3 +188,14 @@ def test_the_app_downloads_and_verifies_a_shared_scan_with_the_cli(signed_in, li
     not_shared = run_cli("app", "correct", grant.id, passport.id, "--field", "date_of_birth", "--message", "x",
                          env=env, cwd=tmp_path)
     assert not_shared.returncode == 1 and "not_shared" in not_shared.stderr
+
+    # A field correction the user dismisses by hand: the app sees it dismissed.
+    surname = as_json(run_cli("app", "correct", grant.id, passport.id, "--field", "surname",
+                              "--message", "Spell it as on the scan.", "--json", env=env, cwd=tmp_path))
+    listed = as_json(run_cli("records", "problems", passport.id, "--dismiss", surname["id"], "--json",
+                             env=user_env, cwd=tmp_path))
+    assert {(c["id"], c["state"], c["reason"]) for c in listed} == {
+        (reported["id"], "resolved", "changed"), (surname["id"], "resolved", "dismissed")}
+    states = {c["id"]: c["reason"] for c in as_json(run_cli("app", "corrections", grant.id, "--json", env=env,
+                                                            cwd=tmp_path))}
+    assert states == {reported["id"]: "changed", surname["id"]: "dismissed"}
