@@ -150,6 +150,9 @@ MFA_ADAPTER = "accounts.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "Coffer"
+# One 30-second step either way (RFC 6238 §5.2): a code typed as its period ends still works
+# when it arrives. allauth marks a used code for the whole window, so none is taken twice.
+MFA_TOTP_TOLERANCE = 1
 MFA_RECOVERY_CODE_COUNT = 10
 # Shown once; web/views/accounts.py adds one download while they are shown.
 MFA_RECOVERY_CODES_SHOW_ONCE = True

@@ -64,3 +64,21 @@ def test_turning_totp_off_needs_the_password_again_is_audited_and_mails_the_owne
     mails = [m for m in smtp_mail.messages() if m.recipients == [alice.user.email]]
     assert any("deactivated" in m.subject.lower() or "deactivated" in m.body.lower() for m in mails), \
         [m.subject for m in mails]
+
+
+def test_a_code_of_the_step_before_is_taken_once_and_one_two_steps_old_never(alice, time_machine):
+    """MFA_TOTP_TOLERANCE = 1: a code typed as its 30 seconds end still signs in when it
+    arrives; the same code a second time, and a code of two steps ago, do not. The clock
+    stands still mid-step, so no step ends while the test runs."""
+    import time
+
+    now = (int(time.time()) // 30) * 30 + 15
+    time_machine.move_to(now, tick=False)
+    totp = give_totp(alice.user)
+    previous, stale = totp.at(now - 30), totp.at(now - 60)
+    for code, taken in ((stale, False), (previous, True), (previous, False)):
+        client = Client()
+        _password_step(client)
+        response = client.post("/accounts/2fa/authenticate/", {"code": code})
+        assert (response.status_code == 302) is taken, code
+        assert ("_auth_user_id" in client.session) is taken
