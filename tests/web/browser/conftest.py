@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -56,8 +57,63 @@ def _blobs_in_tmp(settings, tmp_path):
     settings.COFFER_BLOB_ROOT = tmp_path / "blobs"
 
 
+class _InFlight:
+    """Wraps the live server's WSGI app and counts requests until their response is closed.
+
+    A test can end while the browser still waits on a request (a preview loading, a poll):
+    the server thread then still holds row locks when pytest-django truncates the tables,
+    and the TRUNCATE deadlocks with it. The page fixture waits here for quiet first."""
+
+    def __init__(self, app):
+        self.app = app
+        self.count = 0
+        self.quiet = threading.Condition()
+
+    def __call__(self, environ, start_response):
+        with self.quiet:
+            self.count += 1
+        try:
+            body = self.app(environ, start_response)
+        except BaseException:
+            self._done()
+            raise
+        return _Closing(body, self._done)
+
+    def _done(self) -> None:
+        with self.quiet:
+            self.count -= 1
+            self.quiet.notify_all()
+
+    def wait(self, timeout: float = 30) -> bool:
+        with self.quiet:
+            return self.quiet.wait_for(lambda: self.count == 0, timeout)
+
+
+class _Closing:
+    def __init__(self, body, done):
+        self.body, self.done = body, done
+
+    def __iter__(self):
+        return iter(self.body)
+
+    def close(self) -> None:
+        try:
+            if hasattr(self.body, "close"):
+                self.body.close()
+        finally:
+            self.done()
+
+
+@pytest.fixture(scope="session")
+def live_requests(live_server) -> _InFlight:
+    httpd = live_server.thread.httpd
+    counter = _InFlight(httpd.get_app())
+    httpd.set_app(counter)
+    return counter
+
+
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, live_server, live_requests):
     """A fresh browser profile. Any console error (a CSP violation shows as one) fails the test."""
     context = browser.new_context(
         base_url=live_server.url, viewport={"width": 1280, "height": 900}, accept_downloads=True
@@ -72,6 +128,7 @@ def page(browser, live_server):
     page.on("pageerror", lambda error: problems.append(str(error)))
     yield page
     context.close()
+    assert live_requests.wait(), "the live server still answers a request 30 s after the test"
     # Pages answer refused forms with 400/401/403/429 (a wrong PIN, a bad MRZ), and Chromium
     # logs every such load as an error (an upload of the wrong type gets 415). A 404 (a missing script, style or icon) still fails.
     problems = [

@@ -32,5 +32,9 @@ def test_front_back_and_selfie_go_into_their_roles_and_show_as_previews(page, al
     old_selfie = File.objects.get(role="selfie").pk
     page.locator('[data-scan-role="selfie"] input[type=file]').set_input_files(images["selfie2"])
     expect(page.locator('[data-scan-role="selfie"] figcaption')).to_contain_text("selfie2.png")
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth === 200",
+        arg=page.locator('[data-scan-role="selfie"] img').element_handle(),
+    )
     assert not File.objects.filter(pk=old_selfie).exists()
     assert File.objects.filter(record_id=record_id, role="selfie").count() == 1
