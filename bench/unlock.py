@@ -11,6 +11,9 @@ threads, for each cap in --caps (COFFER_UNLOCK_CONCURRENCY; the semaphore
 vault.services._unlock_slots). Every Argon2id call is counted on its way in and out, so
 the peak number in flight is measured, not assumed; with it the burst's unlocks per second
 and the process's peak RSS growth. The cap holds if the peak never exceeds it.
+Also Argon2id's allocation: each profile's derive_pin_key (its memory in huge pages, see
+vault/crypto/kdf_memory.py) against argon2-cffi's hash_secret_raw, interleaved, with the
+page faults of each call.
 Prints tables and writes bench/results/unlock.json and docs/performance/unlock.png.
 """
 
@@ -32,7 +35,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from vault.crypto.context import Context  # noqa: E402
-from vault.crypto.kdf import PROFILES, derive_pin_key  # noqa: E402
+from argon2.low_level import Type, hash_secret_raw  # noqa: E402
+
+from vault.crypto import kdf_memory  # noqa: E402
+from vault.crypto.kdf import PROFILES, derive_pin_key, normalize_pin  # noqa: E402
 from vault.crypto.keys import derive_kek, new_key  # noqa: E402
 from vault.crypto.wrap import unwrap_key, wrap_key  # noqa: E402
 
@@ -73,6 +79,36 @@ def measure(profile: str, rounds: int) -> dict:
         "unlocks_per_second": round(per_second, 2),
         "workers": workers,
     }
+
+
+def measure_allocation(profile: str, rounds: int) -> dict:
+    """Argon2id's working memory: argon2-cffi's hash_secret_raw (malloc: a fresh mapping of
+    4 KiB pages for 64 MiB) against derive_pin_key (huge pages, vault/crypto/kdf_memory.py),
+    interleaved on the same thread, with the minor page faults each call takes."""
+    params = PROFILES[profile]
+    times: dict[str, list[float]] = {"hash_secret_raw": [], "derive_pin_key": []}
+    faults: dict[str, list[int]] = {"hash_secret_raw": [], "derive_pin_key": []}
+
+    def timed(name: str, call) -> None:
+        before = resource.getrusage(resource.RUSAGE_THREAD).ru_minflt
+        start = time.perf_counter()
+        call()
+        times[name].append((time.perf_counter() - start) * 1000)
+        faults[name].append(resource.getrusage(resource.RUSAGE_THREAD).ru_minflt - before)
+
+    for _ in range(rounds):
+        salt = os.urandom(16)
+        timed("hash_secret_raw", lambda: hash_secret_raw(
+            normalize_pin("482915"), salt, time_cost=params.iterations, memory_cost=params.memory_kib,
+            parallelism=params.parallelism, hash_len=32, type=Type.ID))
+        timed("derive_pin_key", lambda: derive_pin_key("482915", salt, params))
+    row = {"profile": profile, "memory_mib": params.memory_kib / 1024, "iterations": params.iterations, "rounds": rounds,
+           "huge_pages": kdf_memory.argon2id_raw is not None
+                         and kdf_memory.MIN_MEMORY_KIB <= params.memory_kib <= kdf_memory.MAX_MEMORY_KIB}
+    for name in times:
+        row[f"{name}_median_ms"] = round(statistics.median(times[name]), 1)
+        row[f"{name}_faults"] = int(statistics.median(faults[name]))
+    return row
 
 
 def _vm_hwm_mib() -> float:
@@ -202,6 +238,15 @@ def main() -> None:
     print(f"\nproduction default median {default['median_ms']} ms on {default['workers']} cores: "
           f"{verdict} the {TARGET_MS} ms target (ratio {default['median_ms'] / TARGET_MS:.2f})")
 
+    allocation = [measure_allocation(name, args.rounds if name != "sensitive" else max(3, args.rounds // 3))
+                  for name in PROFILES if name != "test"]
+    print("\nArgon2id's memory: argon2-cffi's hash_secret_raw (malloc) against derive_pin_key (huge pages), interleaved")
+    print(f"{'profile':<12}{'hash_secret_raw':>17}{'faults':>8}{'derive_pin_key':>16}{'faults':>8}{'ratio':>7}")
+    for row in allocation:
+        print(f"{row['profile']:<12}{row['hash_secret_raw_median_ms']:>15.1f}ms{row['hash_secret_raw_faults']:>8}"
+              f"{row['derive_pin_key_median_ms']:>14.1f}ms{row['derive_pin_key_faults']:>8}"
+              f"{row['derive_pin_key_median_ms'] / row['hash_secret_raw_median_ms']:>7.2f}")
+
     caps = [int(c) for c in args.caps.split(",")]
     cap_rows = measure_cap(caps, args.burst, args.db)
     default_cap = int(os.environ.get("COFFER_UNLOCK_CONCURRENCY", 4))
@@ -218,6 +263,7 @@ def main() -> None:
     result = {
         "target_ms": TARGET_MS,
         "profiles": rows,
+        "allocation": allocation,
         "cap": {"cap": shown["cap"], "burst": shown["burst"], "peak_concurrent": shown["peak_concurrent"],
                 "timeline": shown["timeline"], "held": held},
         "cap_runs": [{k: v for k, v in row.items() if k != "timeline"} for row in cap_rows],

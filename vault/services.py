@@ -30,7 +30,7 @@ from vault.crypto.session import VaultKeys
 from vault.crypto.wrap import unwrap_key, unwrap_with_recovery, wrap_key, wrap_to_recovery
 
 from .keyring import get_key_provider
-from .locking import keyset_load, vault_locked
+from .locking import keyset_load, keyset_sync, vault_locked
 from .models import Vault, VaultKey
 from .pin_policy import WeakPin, validate_pin
 from .unlock import (
@@ -393,11 +393,14 @@ def vault_unlock(*, user, pin: str, request=None) -> UnlockSession:
     # KDF upgrade: same vault keys, stronger PIN stretching, on this successful unlock.
     upgrade = _new_credentials(pin, server_share, user.pk) if KdfParams.from_dict(vault.kdf_params) != _profile() else None
     seam("vault.unlock.commit")
+    # Every change to the set of key versions bumps key_set_version (vault/rotation), and the
+    # keys were read after `vault` was: if the number is the same under the lock, so is the set.
+    keys.key_set_version = vault.key_set_version
     with vault_locked(user_id=user.pk) as locked:
         if bytes(locked.kdf_salt) != bytes(vault.kdf_salt):
             raise _changed_meanwhile()
         try:
-            keys = keyset_load(vault=locked, keys=keys)  # the versions that exist now
+            keys = keyset_sync(vault=locked, keys=keys)  # the versions that exist now
         except IntegrityError:
             raise _changed_meanwhile() from None
         if upgrade is not None:
@@ -406,7 +409,11 @@ def vault_unlock(*, user, pin: str, request=None) -> UnlockSession:
             Vault.objects.filter(pk=locked.pk).update(kdf_salt=upgrade.salt, kdf_params=upgrade.params.to_dict())
             audit_record(action="vault.kdf_upgrade", actor=user, request=request, target_kind="vault",
                          target_id=locked.pk, details={"kdf": upgrade.params.to_dict()})
-        _attempt_succeeded(locked, last_unlock_at=timezone.now())
+        # The attempt counter reset as _attempt_succeeded does, in one UPDATE: the row is held, so
+        # the fields set here are the stored ones and need no read back.
+        locked.failed_attempts, locked.backoff_until, locked.locked_out_at = 0, None, None
+        locked.last_unlock_at = timezone.now()
+        locked.save(update_fields=["failed_attempts", "backoff_until", "locked_out_at", "last_unlock_at"])
     session = session_open(vault=locked, keys=keys, token_id=_request_token_id(request))
     unlock_session_record(user=user, epoch=locked.unlock_epoch, unlock_secret=session.unlock_secret,
                           token_id=session.token_id, request=request)  # Devices and access

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from argon2.low_level import Type, hash_secret_raw
 
 from .errors import IntegrityError
+from .kdf_memory import MAX_MEMORY_KIB, MIN_MEMORY_KIB, argon2id_raw
 
 SALT_SIZE = 16
 KEY_SIZE = 32
@@ -63,6 +64,9 @@ def normalize_pin(pin: str) -> bytes:
 def derive_pin_key(pin: str, salt: bytes, params: KdfParams) -> bytes:
     if len(salt) != SALT_SIZE:
         raise ValueError("salt must be 16 bytes")
+    if argon2id_raw is not None and MIN_MEMORY_KIB <= params.memory_kib <= MAX_MEMORY_KIB and params.parallelism == 1:
+        # The same Argon2id with its memory in huge pages: a quarter faster at 64 MiB (kdf_memory.py).
+        return argon2id_raw(normalize_pin(pin), salt, params.iterations, params.memory_kib, KEY_SIZE)
     return hash_secret_raw(
         secret=normalize_pin(pin),
         salt=salt,
