@@ -17,7 +17,7 @@ from vault.crypto.errors import IntegrityError
 from vault.crypto.keys import unlock_session_id
 
 from .models import UnlockSessionRecord
-from .unlock_cache import unlock_entry_delete, unlock_entry_exists
+from .unlock_cache import unlock_entries_existing, unlock_entry_delete
 
 # last_used_at moves at most this often; in between, a use costs one cache write, no query.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -62,20 +62,21 @@ def unlock_session_touch(*, unlock_secret: str) -> None:
         UnlockSessionRecord.objects.filter(session_id=session_id).update(last_used_at=timezone.now())
 
 
-def unlock_session_is_live(*, record: UnlockSessionRecord, current_epoch: int) -> bool:
-    """Its cache entry is there under the vault's current epoch, and its token (if any) is live."""
-    if record.token_id is not None:
-        token = record.token
-        if token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= timezone.now()):
-            return False
-    return unlock_entry_exists(user_id=record.user_id, epoch=current_epoch, session_id=record.session_id)
+def _token_live(record: UnlockSessionRecord, now) -> bool:
+    token = record.token
+    return token is None or (token.revoked_at is None and (token.expires_at is None or token.expires_at > now))
 
 
 def unlock_sessions_prune(*, user, current_epoch: int) -> list[UnlockSessionRecord]:
-    """Deletes the rows whose session has ended by itself; returns the live ones."""
+    """Deletes the rows whose session has ended by itself; returns the live ones: those whose
+    cache entry is there under the vault's current epoch, and whose token (if any) is live."""
+    records = list(UnlockSessionRecord.objects.filter(user=user).select_related("token"))
+    cached = unlock_entries_existing(user_id=user.pk, epoch=current_epoch,
+                                     session_ids=[record.session_id for record in records])
+    now = timezone.now()
     live, dead = [], []
-    for record in UnlockSessionRecord.objects.filter(user=user).select_related("token"):
-        (live if unlock_session_is_live(record=record, current_epoch=current_epoch) else dead).append(record)
+    for record in records:
+        (live if record.session_id in cached and _token_live(record, now) else dead).append(record)
     if dead:
         UnlockSessionRecord.objects.filter(pk__in=[record.pk for record in dead]).delete()
     for record in live:

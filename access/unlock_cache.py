@@ -13,8 +13,10 @@ def _entry_key(*, user_id: int, epoch: int, session_id: str) -> str:
     return f"unlock:{user_id}:{epoch}:{session_id}"
 
 
-def unlock_entry_exists(*, user_id: int, epoch: int, session_id: str) -> bool:
-    return cache.has_key(_entry_key(user_id=user_id, epoch=epoch, session_id=session_id))
+def unlock_entries_existing(*, user_id: int, epoch: int, session_ids: list[str]) -> set[str]:
+    """Which of these sessions have their entry under this epoch: one round trip for all."""
+    keys = {_entry_key(user_id=user_id, epoch=epoch, session_id=session_id): session_id for session_id in session_ids}
+    return {keys[key] for key in cache.get_many(list(keys))} if keys else set()
 
 
 def unlock_entry_delete(*, user_id: int, epoch: int, session_id: str) -> None:

@@ -193,3 +193,21 @@ def test_after_a_password_reset_it_asks_to_review_tokens_until_told_done(alice, 
 
 def test_without_a_reset_there_is_no_review_notice(alices_laptop):
     assert "Your password was reset" not in alices_laptop.get("/account/").content.decode()
+
+
+def test_a_session_whose_entry_expired_or_whose_token_was_revoked_is_pruned_and_the_rest_stay(alice, alices_laptop):
+    app_secret = _app_unlocks(alice)
+    other_secret = _app_unlocks(alice, address="192.0.2.51")
+    assert UnlockSessionRecord.objects.filter(user=alice.user).count() == 3  # the laptop's own, and the app's two
+    expired = UnlockSessionRecord.objects.get(session_id=unlock_session_id(app_secret))
+    # Idle expiry: Redis drops the entry by itself, nothing touches the row.
+    epoch = alice.user.vault.unlock_epoch
+    cache.delete(f"unlock:{alice.user.pk}:{epoch}:{expired.session_id}")
+    assert alices_laptop.get("/account/").content.decode().count('value="unlock"') == 2
+    assert not UnlockSessionRecord.objects.filter(pk=expired.pk).exists()
+    assert UnlockSessionRecord.objects.filter(session_id=unlock_session_id(other_secret)).exists()
+    AccessToken.objects.filter(user=alice.user, name="tests").update(revoked_at=timezone.now())
+    page = alices_laptop.get("/account/").content.decode()
+    assert page.count('value="unlock"') == 1, page  # only the laptop's own is listed
+    assert list(UnlockSessionRecord.objects.filter(user=alice.user).values_list("token", flat=True)) == [None]
+    assert not UnlockSessionRecord.objects.filter(session_id=unlock_session_id(other_secret)).exists()
