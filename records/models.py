@@ -32,9 +32,11 @@ class Record(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # The list's whole order, id included: a page is read in index order, never sorted,
+        # and a late page's ids come from the index alone (coffer/api/pagination.py).
         indexes = [
-            models.Index(fields=["owner", "-created_at"], name="record_owner_created"),
-            models.Index(fields=["owner", "kind", "-created_at"], name="record_owner_kind_created"),
+            models.Index(fields=["owner", "-created_at", "-id"], name="record_owner_created_id"),
+            models.Index(fields=["owner", "kind", "-created_at", "-id"], name="record_owner_kind_created_id"),
         ]
 
     def __str__(self) -> str:

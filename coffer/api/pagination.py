@@ -4,10 +4,17 @@ DRF's LimitOffsetPagination takes any positive integer, so
 `?limit=9223372036854775808` reached PostgreSQL as a LIMIT past bigint: a 500. It
 also quietly ignored `?limit=abc`. Here a limit outside 1..MAX_LIMIT, or an offset
 outside 0..MAX_OFFSET, answers 400 `invalid` naming the parameter.
+
+A page past the first is read in two steps: its ids (with the list's order, an index
+that holds the order and the id answers that alone, skipping index entries rather than
+rows), then its rows by id. Read in one step, PostgreSQL fetched and sorted every row
+before the offset: the last page of 10,000 records took twice the first
+(docs/performance.md, "Records list against the vault's size").
 """
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from rest_framework.pagination import LimitOffsetPagination
 
 from coffer.inputs import query_int
@@ -17,8 +24,30 @@ MAX_LIMIT = 200
 MAX_OFFSET = 2**31 - 1
 
 
+class _PageByIds:
+    """A queryset as DRF's paginator reads it (count, then one slice), the slice by ids first."""
+
+    def __init__(self, queryset: QuerySet):
+        self.queryset = queryset
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __getitem__(self, page: slice) -> list:
+        if not page.start:
+            return list(self.queryset[page])
+        ids = list(self.queryset.values_list("pk", flat=True)[page])
+        rows = self.queryset.in_bulk(ids)
+        return [rows[pk] for pk in ids if pk in rows]  # one deleted in between is left out
+
+
 class BoundedLimitOffsetPagination(LimitOffsetPagination):
     max_limit = MAX_LIMIT
+
+    def paginate_queryset(self, queryset, request, view=None):
+        if isinstance(queryset, QuerySet):
+            queryset = _PageByIds(queryset)
+        return super().paginate_queryset(queryset, request, view)
 
     def get_limit(self, request) -> int:
         return query_int(

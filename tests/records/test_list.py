@@ -1,5 +1,8 @@
 """GET /api/v1/records/"""
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from accounts.scopes import RECORDS_READ, RECORDS_WRITE
 from records.models import Record
 
@@ -42,6 +45,24 @@ def test_it_paginates_with_limit_and_offset(create_record, unlocked_alice):
     assert "offset=2" in body["next"]
     body = unlocked_alice.client.get(RECORDS_URL, {"limit": 2, "offset": 2}).json()
     assert [item["id"] for item in body["results"]] == [ids[0]] and body["next"] is None
+
+
+def test_later_pages_read_ids_first_and_keep_the_order_ties_included(create_record, unlocked_alice):
+    ids = [create_record("note" if i % 3 else "bank_card", label=f"item {i}")["id"] for i in range(8)]
+    # Ties on created_at are ordered by id: pages must agree on it too.
+    Record.objects.filter(pk__in=ids[2:6]).update(created_at=Record.objects.get(pk=ids[2]).created_at)
+    for kind in (None, "note"):
+        query = {"kind": kind} if kind else {}
+        whole = [item["id"] for item in unlocked_alice.client.get(RECORDS_URL, {**query, "limit": 50}).json()["results"]]
+        paged = []
+        for offset in range(0, len(whole), 3):
+            with CaptureQueriesContext(connection) as queries:
+                body = unlocked_alice.client.get(RECORDS_URL, {**query, "limit": 3, "offset": offset}).json()
+            assert body["count"] == len(whole)
+            paged += [item["id"] for item in body["results"]]
+            id_only = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "records_record"."id" AS "pk"')]
+            assert len(id_only) == (1 if offset else 0)
+        assert paged == whole and len(whole) == (8 if kind is None else 5)
 
 
 def test_it_never_lists_another_users_records(create_record, unlocked_alice, unlocked_bob):
