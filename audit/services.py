@@ -6,7 +6,8 @@ import json
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from coffer.proxies import request_client_address
@@ -72,7 +73,9 @@ def audit_record(
     elif subject is NO_SUBJECT:
         subject = None
     subject_user_id = subject if isinstance(subject, int) else getattr(subject, "pk", None)
-    with transaction.atomic():
+    # No savepoint inside a caller's transaction: nothing here is retried after an
+    # error, which rolls the caller's transaction back with the event.
+    with transaction.atomic(savepoint=False):
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
         event = AuditEvent(
             id=head.last_event_id + 1,
@@ -89,7 +92,29 @@ def audit_record(
             prev_hash=head.last_hash,
         )
         event.hash = event_hash(event.prev_hash, event_fields(event))
-        event.save(force_insert=True)
         head.last_event_id, head.last_hash = event.pk, event.hash
-        head.save(update_fields=["last_event_id", "last_hash"])
+        _append(event, head)
     return event
+
+
+def _append(event: AuditEvent, head: AuditChainHead) -> None:
+    """Inserts the event and moves the (locked) chain head to it. On PostgreSQL in one
+    statement, one round trip instead of two; the same rows either way."""
+    if connection.vendor != "postgresql":
+        event.save(force_insert=True)
+        head.save(update_fields=["last_event_id", "last_hash"])
+        return
+    insert = InsertQuery(AuditEvent)
+    insert.insert_values(AuditEvent._meta.local_concrete_fields, [event])
+    [(insert_sql, insert_params)] = insert.get_compiler(connection=connection).as_sql()
+    table, head_table = AuditEvent._meta.db_table, AuditChainHead._meta.db_table
+    sql = (
+        f'WITH appended AS ({insert_sql} RETURNING "id") '
+        f'UPDATE "{head_table}" SET "last_event_id" = %s, "last_hash" = %s '
+        f'WHERE "id" = %s AND EXISTS (SELECT 1 FROM appended)'
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*insert_params, head.last_event_id, head.last_hash, head.pk])
+        if cursor.rowcount != 1:  # pragma: no cover - the head is locked above
+            raise AssertionError(f"audit chain head {head.pk} not moved ({table})")
+    event._state.adding, event._state.db = False, connection.alias

@@ -17,7 +17,7 @@ def record_event(
         action=action,
         outcome=outcome,
         actor=None if request is not None or by_system else record.owner,
-        subject=record.owner,
+        subject=record.owner_id,  # the id: no query for the owner's row
         request=request,
         target_kind="record",
         target_id=record.pk,

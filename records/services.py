@@ -100,7 +100,10 @@ def record_create(*, owner, keys: VaultKeys, kind: str, label: str, data: Any, r
         keys = _keys_now(vault, keys)
         _wrap_into(record, keys=keys, dek=dek, vault_key_version=keys.current_version)
         record.save(force_insert=True)
-        reminders_sync(owner=owner, keys=keys, record_id=record.pk, kind=record.kind, data=payload.data)
+        if spec.expires_on(payload.data) is not None:
+            # A new record has no reminder rows, and one without an expiry date gets none:
+            # reminders_sync would only delete nothing and read the owner's setting (2 queries).
+            reminders_sync(owner=owner, keys=keys, record_id=record.pk, kind=record.kind, data=payload.data)
         record_event(action="record.create", record=record, request=request)
     return OpenedRecord(record=record, payload=payload)
 

@@ -76,3 +76,26 @@ def test_a_locked_vault_answers_423(unlocked_alice, alice_card):
 def test_a_token_without_records_read_answers_403(unlocked_alice, alice_card):
     response = unlocked_alice.with_scopes(RECORDS_WRITE).get(record_url(alice_card["id"]))
     assert response.status_code == 403 and response.json()["code"] == "insufficient_scope"
+
+
+def test_a_record_is_byte_for_byte_what_its_documented_serializer_writes(unlocked_alice, create_record):
+    """Read, reveal and create render present_record's dict straight to JSON (docs/performance.md);
+    the bytes must be exactly those of RecordOutput, the schema the API docs publish, for every kind."""
+    from rest_framework.renderers import JSONRenderer
+
+    from records.api.serializers import RecordOutput
+    from records.presenting import present_record
+    from records.selectors import record_read
+    from records.schemas import KINDS
+    from vault.services import vault_keys
+
+    keys = vault_keys(user=unlocked_alice.user, unlock_secret=unlocked_alice.unlock_secret)
+    for kind in KINDS:
+        created = create_record(kind, label=f"my {kind}")
+        opened = record_read(owner=unlocked_alice.user, keys=keys, record_id=created["id"])
+        for reveal in (False, True):
+            response = unlocked_alice.client.get(record_url(created["id"], "?reveal=true" if reveal else ""))
+            expected = JSONRenderer().render(RecordOutput(present_record(opened, reveal=reveal)).data)
+            assert response.content == expected, (kind, reveal)
+            assert response["ETag"] == created["etag"]
+        assert list(created) == list(RecordOutput._declared_fields)
