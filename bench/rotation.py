@@ -24,9 +24,11 @@ and --files PDF files of --file-size, uploaded through the API (Django's test cl
    bench's own checks between the kill and that start left out); `working` also leaves
    out the new worker's start-up, until "ready." in its log.
 3. reencrypt: a job driven in this process with the default batch size: records in
-   batches, each file one at a time (a new blob each). With --store s3 it is compared with
-   a raw copy of the same objects through boto3 (get, then put under a new key, one
-   object after another), in MiB/s of file ciphertext.
+   batches, COFFER_ROTATION_FILE_CONCURRENCY files at once (a new blob each). With
+   --store s3 it is compared with a raw copy of the same objects through boto3 (get, then
+   put under a new key, one object after another), in MiB/s of file ciphertext;
+   `cpu_seconds` is this process's CPU time for the job (the S3 server's not included).
+   --store-latency-ms adds a wait to every S3 request of both, as a store across a network.
 
 After each job every record opens to its original payload under the newest key only, and
 every reminder row is under the newest version. Prints a table and writes
@@ -109,6 +111,8 @@ def main() -> None:
     parser.add_argument("--kill-at", type=float, default=0.5)
     parser.add_argument("--store", choices=["fs", "s3"], default="fs")
     parser.add_argument("--runs", default="rewrap,reencrypt", help="which jobs to run (comma-separated)")
+    parser.add_argument("--store-latency-ms", type=float, default=0.0,
+                        help="added to every S3 request (Coffer's and the raw copy's), as a store across a network")
     args = parser.parse_args()
     args.runs = set(args.runs.split(","))
 
@@ -299,12 +303,19 @@ def run(args, worker: Worker, s3) -> dict:
     if "reencrypt" in args.runs:
         rotation._enqueue = lambda job_id, countdown=0: None
         file_bytes = File.objects.aggregate(s=Sum("ciphertext_size"))["s"] or 0
+        if s3 is not None and args.store_latency_ms:
+            from storage.factory import get_store
+
+            add_latency(get_store().client, args.store_latency_ms)
+        cpu_began = time.process_time()
         job_id, began = start("reencrypt")
         drive(job_id)
         seconds = time.perf_counter() - began
-        extra = {"file_mib_per_second": round(file_bytes / MiB / seconds, 2)}
+        extra = {"file_mib_per_second": round(file_bytes / MiB / seconds, 2),
+                 "cpu_seconds": round(time.process_time() - cpu_began, 2),
+                 "file_concurrency": settings.COFFER_ROTATION_FILE_CONCURRENCY}
         if s3 is not None:
-            copy_seconds = raw_copy(s3, list(File.objects.values_list("blob_key", flat=True)))
+            copy_seconds = raw_copy(s3, list(File.objects.values_list("blob_key", flat=True)), args.store_latency_ms)
             extra.update(raw_copy_mib_per_second=round(file_bytes / MiB / copy_seconds, 2),
                          ratio=round(copy_seconds / seconds, 2))
         runs.append(row("reencrypt (in process)", "reencrypt", job_id, seconds, items, **extra))
@@ -313,13 +324,21 @@ def run(args, worker: Worker, s3) -> dict:
         "records": args.records, "passports": args.passports, "files": args.files, "file_size": args.file_size,
         "content_bytes": content, "database": "postgres",
         "batch_size": settings.COFFER_ROTATION_BATCH_SIZE, "runs": runs, "kill": kill, "store": args.store,
+        "store_latency_ms": args.store_latency_ms,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
     }
 
 
-def raw_copy(s3, keys: list[str]) -> float:
+def add_latency(client, milliseconds: float) -> None:
+    """Every request of this boto3 client waits first, as across a network to the store."""
+    client.meta.events.register("before-send.s3", lambda **kwargs: time.sleep(milliseconds / 1000))
+
+
+def raw_copy(s3, keys: list[str], latency_ms: float = 0.0) -> float:
     """Seconds to copy the objects through boto3: each read whole, then written under a new key."""
     client = s3.client()
+    if latency_ms:
+        add_latency(client, latency_ms)
     began = time.perf_counter()
     for key in keys:
         body = client.get_object(Bucket=s3.bucket, Key=key)["Body"].read()

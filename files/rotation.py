@@ -2,8 +2,9 @@
 
 `rewrap` re-wraps the files' DEKs in batches, in the engine's one transaction under the
 vault lock (the blobs are sealed under the DEKs and stay as they are). `reencrypt`
-rewrites each blob, one file at a time:
-write a new object under a new DEK (written), decrypt it back and compare digests
+rewrites each blob (a step moves a few files at once, each on its own thread under its
+own lease: vault.rotation.services._step_items): write a new object under a new DEK
+(written), decrypt it back and compare digests
 with the old plaintext (verified), swap the row's pointer in one transaction
 (swapped), then delete the old object (done). Each state is persisted, so a worker
 killed anywhere resumes from the last one; a new object orphaned by a crash before

@@ -338,6 +338,11 @@ COFFER_ROTATION_HANDLERS = ["records.rotation.RecordRotationHandler", "files.rot
 # Items a `rewrap` (and a record's `reencrypt`) moves per transaction, under the vault
 # lock; 1 moves them one at a time with a lease each, as before batches.
 COFFER_ROTATION_BATCH_SIZE = env.int("COFFER_ROTATION_BATCH_SIZE", default=500)
+# Items moved one by one (a file's `reencrypt`) that a step works on at once, one thread
+# each: one file's copy overlaps another's verification. Each holds its read-ahead
+# (COFFER_FILE_READ_AHEAD x 4 MiB) and up to 5 upload parts (COFFER_S3_PART_SIZE):
+# about 56 MiB with the defaults. 1 moves them one at a time.
+COFFER_ROTATION_FILE_CONCURRENCY = env.int("COFFER_ROTATION_FILE_CONCURRENCY", default=3)
 # Transient faults (storage or database away) are retried after base·2^(n-1) seconds,
 # capped, with jitter, up to this many attempts: about ten minutes with the defaults.
 COFFER_ROTATION_RETRY_BASE_SECONDS = env.float("COFFER_ROTATION_RETRY_BASE_SECONDS", default=1.0)

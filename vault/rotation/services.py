@@ -4,22 +4,24 @@ A job is a row plus one RotationItem per record or file. Items whose move is one
 small write (a record, or a file's `rewrap`) go in batches: one transaction under
 the vault lock claims hundreds of them (`SKIP LOCKED`), moves their rows and marks
 them done, so a worker killed mid-batch leaves none of it behind. The rest (a file's
-`reencrypt`) are claimed one at a time with a lease and driven through their states,
-every transition persisted, so a killed worker's lease runs out and another carries
-on from the last persisted state. Old vault key versions are destroyed only when
-every item is done under the new one.
+`reencrypt`) are claimed one by one, each with its own lease, and driven through
+their states, every transition persisted, so a killed worker's lease runs out and
+another carries on from the last persisted state; a step works on a few of them at
+once (COFFER_ROTATION_FILE_CONCURRENCY threads). Old vault key versions are
+destroyed only when every item is done under the new one.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError as DbIntegrityError
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 
@@ -227,7 +229,7 @@ def job_keys(job: RotationJob) -> VaultKeys:
 
 def rotation_step(*, job_id, budget_seconds: float | None = None) -> StepResult:
     """Works on the job for a bounded time. Safe to run twice at once, or again after the end."""
-    job = RotationJob.objects.filter(pk=job_id).first()
+    job = RotationJob.objects.select_related("vault").filter(pk=job_id).first()  # the vault once, for every thread
     if job is None or job.state != RotationJob.State.RUNNING:
         return StepResult(finished=True, retry_in=None)
     keys = job_keys(job)
@@ -241,10 +243,8 @@ def rotation_step(*, job_id, budget_seconds: float | None = None) -> StepResult:
         except _BatchFault:
             batching = []  # the rest of this step goes one item at a time, with its retries
             continue
-        item = _claim(job)
-        if item is None:
+        if not _step_items(job, keys, deadline):
             break
-        _process(job, item, keys)
     return _after_step(job)
 
 
@@ -322,6 +322,39 @@ def _batch_done(job: RotationJob, moved: list[RotationItem], now) -> None:
 
 
 # ---- one item at a time ----
+
+
+def _step_items(job: RotationJob, keys: VaultKeys, deadline) -> int:
+    """Claims and moves items one by one until none is free or the step's time is up, on
+    COFFER_ROTATION_FILE_CONCURRENCY threads (this one and helpers), so one file's copy
+    overlaps another's verification and the store's latency. Each thread claims its own
+    items, each under its own lease, on its own database connection. Returns how many
+    items were moved."""
+    helpers = settings.COFFER_ROTATION_FILE_CONCURRENCY - 1
+    if helpers < 1:
+        return _work_items(job, keys, deadline)
+    with ThreadPoolExecutor(max_workers=helpers, thread_name_prefix="rotation") as pool:
+        futures = [pool.submit(_work_items_on_own_connection, job, keys, deadline) for _ in range(helpers)]
+        moved = _work_items(job, keys, deadline)
+        return moved + sum(future.result() for future in futures)  # a helper's database fault fails the step
+
+
+def _work_items_on_own_connection(job: RotationJob, keys: VaultKeys, deadline) -> int:
+    try:
+        return _work_items(job, keys, deadline)
+    finally:
+        connection.close()  # this thread's own connection
+
+
+def _work_items(job: RotationJob, keys: VaultKeys, deadline) -> int:
+    moved = 0
+    while timezone.now() < deadline:
+        item = _claim(job)
+        if item is None:
+            break
+        _process(job, item, keys)
+        moved += 1
+    return moved
 
 
 def _process(job: RotationJob, item: RotationItem, keys: VaultKeys) -> None:
