@@ -53,20 +53,27 @@ _NOT_FOUND = frozenset({"NoSuchKey", "NotFound", "404"})
 logger = logging.getLogger(__name__)
 
 
-def split_parts(chunks: Iterable[bytes], part_size: int) -> Iterator[tuple[bytes, bool]]:
+def split_parts(chunks: Iterable[bytes], part_size: int) -> Iterator[tuple[bytearray, bool]]:
     """Re-cut chunks into (part, is_last) pairs of exactly part_size bytes.
 
     Only the last part may be shorter, and it is empty only when the input is.
     A full part is held back until more input shows that it is not the last, so
     the caller learns whether one single PUT will do before it sends anything.
+    Each byte is copied once, into its part's buffer, and its chunk can be freed at
+    once: a part in the making is held once (a chunk cut at a part's end is cut
+    through a memoryview). A part is never written to after it is yielded; boto3
+    takes a bytearray body as it takes bytes.
     """
-    buffer = bytearray()
+    part = bytearray()
     for chunk in chunks:
-        buffer += chunk
-        while len(buffer) > part_size:
-            yield bytes(buffer[:part_size]), False
-            del buffer[:part_size]
-    yield bytes(buffer), True
+        view = memoryview(chunk)
+        while len(part) + len(view) > part_size:
+            take = part_size - len(part)
+            part += view[:take]
+            yield part, False
+            part, view = bytearray(), view[take:]
+        part += view
+    yield part, True
 
 
 def make_client(
@@ -232,7 +239,7 @@ class S3Store:
             aborted += 1
         return aborted
 
-    def _put_multipart(self, key: str, parts: Iterator[tuple[bytes, bool]]) -> int:
+    def _put_multipart(self, key: str, parts: Iterator[tuple[bytes | bytearray, bool]]) -> int:
         # An upload with CRC32 parts must say so at its start (S3 refuses the parts otherwise).
         algorithm = {"ChecksumAlgorithm": "CRC32"} if self.checksum == "crc32" else {}
         upload_id = self.client.create_multipart_upload(
@@ -252,7 +259,7 @@ class S3Store:
         return total
 
     def _upload_parts(
-        self, key: str, upload_id: str, parts: Iterator[tuple[bytes, bool]]
+        self, key: str, upload_id: str, parts: Iterator[tuple[bytes | bytearray, bool]]
     ) -> tuple[dict[int, dict[str, Any]], int]:
         """Each part's entry for complete_multipart_upload, by number, and the bytes sent."""
         uploaded: dict[int, dict[str, Any]] = {}
@@ -283,7 +290,7 @@ class S3Store:
             collect(wait(in_flight).done)
         return uploaded, total
 
-    def _upload_part(self, key: str, upload_id: str, number: int, part: bytes) -> dict[str, Any]:
+    def _upload_part(self, key: str, upload_id: str, number: int, part: bytes | bytearray) -> dict[str, Any]:
         checksum = self._checksum_of(part)
         response = self.client.upload_part(
             Bucket=self.bucket,
@@ -298,7 +305,7 @@ class S3Store:
             entry["ChecksumCRC32"] = checksum["ChecksumCRC32"]  # S3 checks the list against the parts
         return entry
 
-    def _checksum_of(self, data: bytes) -> dict[str, str]:
+    def _checksum_of(self, data: bytes | bytearray) -> dict[str, str]:
         """The PUT argument that makes the server check `data` on arrival."""
         if self.checksum == "crc32":
             return {"ChecksumCRC32": _crc32(data)}
@@ -393,12 +400,12 @@ def _stream(body: StreamingBody, block: int) -> Iterator[bytes]:
         yield from body.iter_chunks(block)
 
 
-def _md5(data: bytes) -> str:
+def _md5(data: bytes | bytearray) -> str:
     # Content-MD5 is an integrity check in transit, not a security property.
     return base64.b64encode(hashlib.md5(data, usedforsecurity=False).digest()).decode()
 
 
-def _crc32(data: bytes) -> str:
+def _crc32(data: bytes | bytearray) -> str:
     # x-amz-checksum-crc32: the big-endian CRC32 (zlib's), in base64.
     return base64.b64encode(zlib.crc32(data).to_bytes(4, "big")).decode()
 

@@ -36,3 +36,15 @@ def test_it_holds_back_a_full_part_until_it_knows_more_follows() -> None:
         (b"0123456789", False),
         (b"x", True),
     ]
+
+
+def test_a_part_is_never_changed_after_it_is_yielded() -> None:
+    # The store uploads a part on another thread while the next one is being made.
+    chunks = [b"abcdefg", b"hijklmnopqrstuvwxyz" * 3, b"0123"]
+    parts = split_parts(chunks, 8)
+    held = []
+    for part, _ in parts:  # lazily: each part is checked after the later ones are made
+        held.append((part, bytes(part)))
+    assert all(part == copy for part, copy in held)
+    assert b"".join(copy for _, copy in held) == b"".join(chunks)
+    assert len({id(part) for part, _ in held}) == len(held)
