@@ -141,7 +141,11 @@ class S3Store:
             region=region,
             access_key=access_key,
             secret_key=secret_key,
-            max_connections=max(10, concurrency + 2),
+            # One client per process, shared by its threads: a gunicorn worker's 4 threads
+            # (each upload with `concurrency` parts, each download with its read-ahead), or a
+            # rotation step's files at once (COFFER_ROTATION_FILE_CONCURRENCY). A connection
+            # past the pool is opened, used once and dropped, with a warning.
+            max_connections=max(32, 4 * (concurrency + 4)),
         )
 
     def new_key(self) -> str:
