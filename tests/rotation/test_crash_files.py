@@ -103,8 +103,9 @@ def test_killing_the_worker_ten_times_loses_no_record_and_no_file(celery_worker_
         worker.start(**SMALL_BATCHES)
         wait_for(lambda: _done(job_id) >= target or not _running(job_id), timeout=60, interval=0.005,
                  message="the worker to make progress")
-        # A rewrap item takes milliseconds: a short delay keeps all ten kills inside the job.
-        worker.kill_after(rng.uniform(0, 0.05 if kind == "reencrypt" else 0.005))
+        # A rewrap item takes milliseconds, and a reencrypt step moves three files at once
+        # (COFFER_ROTATION_FILE_CONCURRENCY): a short delay keeps all ten kills inside the job.
+        worker.kill_after(rng.uniform(0, 0.01 if kind == "reencrypt" else 0.005))
         kills_mid_job += _running(job_id)
     assert kills_mid_job == 10, "every kill should land while the job runs"
     worker.start(**SMALL_BATCHES)
