@@ -5,7 +5,6 @@ import hashlib
 import random
 
 import pytest
-from django.test import override_settings
 
 from files.models import File
 from records.models import Record
@@ -20,17 +19,6 @@ pytestmark = pytest.mark.slow
 # Batches of three, so that ten kills land inside the job's records too (the default, 500,
 # moves them all in one transaction); test_batches.py kills a worker inside a full batch.
 SMALL_BATCHES = {"COFFER_ROTATION_BATCH_SIZE": "3"}
-
-
-@pytest.fixture
-def s3_settings(s3_server):
-    bucket = s3_server.create_bucket()
-    with override_settings(
-        COFFER_STORAGE="s3", COFFER_S3_ENDPOINT_URL=s3_server.endpoint_url, COFFER_S3_BUCKET=bucket,
-        COFFER_S3_ACCESS_KEY=s3_server.access_key, COFFER_S3_SECRET_KEY=s3_server.secret_key,
-        COFFER_S3_REGION=s3_server.region, COFFER_S3_PART_SIZE=5 * 1024 * 1024,
-    ):
-        yield
 
 
 def _pdf(rng: random.Random, size: int) -> bytes:
