@@ -14,7 +14,7 @@ from files.naming import clean_filename
 from files.services import file_create, file_upload_start
 from records.schemas import KIND_NAMES
 from tests.records.samples import valid
-from tests.rotation.test_crash_files import s3_settings  # noqa: F401 - the S3 store, reused
+from tests.rotation.conftest import s3_settings  # noqa: F401 - the S3 store, reused
 from vault.services import vault_keys
 
 from .age_cli import age_decrypt_file
