@@ -170,8 +170,8 @@ def file_create(
                 ),
             )
             try:
-                with transaction.atomic():
-                    file.save(force_insert=True)
+                # No savepoint: a conflict ends the whole transaction, which the error rolls back.
+                file.save(force_insert=True)
             except RowConflict:
                 raise ScanRoleTaken(role=role) from None  # only the role's constraint can conflict here
             file_event(action="file.create", file=file, request=request, **({"role": role} if role else {}))

@@ -27,6 +27,7 @@ from files.errors import FileTooLarge, InvalidUpload, LengthRequired, UploadInco
 from files.naming import filename_from_header
 from files.uploads import FileUpload, State
 from vault.api.unlocking import require_vault_keys
+from vault.crypto.session import VaultKeys
 
 FILE_FIELD = "file"
 RECORD_FIELD = "record"
@@ -59,10 +60,19 @@ class UploadReceiver:
     def __init__(self, request: HttpRequest) -> None:
         self.request = request  # Django's request: DRF's may still be authenticating
         self.upload: FileUpload | None = None
+        self.keys: VaultKeys | None = None  # resolved once per request, by the view or by start()
         self.handler: EncryptingUploadHandler | None = None
         if is_multipart(request):
             self.handler = EncryptingUploadHandler(self)
             request.upload_handlers = [self.handler]
+
+    def require_keys(self) -> VaultKeys:
+        """The unlocked vault's keys (423 if locked), looked up once for the request:
+        the view asks before the body is read, and the pipeline's start reuses them
+        (file_create re-checks the key set under the vault lock anyway)."""
+        if self.keys is None:
+            self.keys = require_vault_keys(self.request)
+        return self.keys
 
     def start(self, *, filename: str | None, declared_type: str | None, expected_size: int | None = None) -> FileUpload:
         """Checks that need no byte of the file, then the pipeline for it."""
@@ -71,9 +81,8 @@ class UploadReceiver:
             raise NotAuthenticated()
         if self.upload is not None:
             raise InvalidUpload("Send one file per request.", field=FILE_FIELD)
-        keys = require_vault_keys(self.request)
         self.upload = services.file_upload_start(
-            owner=user, keys=keys, filename=filename, declared_type=declared_type, expected_size=expected_size
+            owner=user, keys=self.require_keys(), filename=filename, declared_type=declared_type, expected_size=expected_size
         )
         return self.upload
 

@@ -120,8 +120,8 @@ class FileListView(ReceivesUpload):
         "400 `upload_incomplete`, and nothing is kept.",
     )
     def post(self, request):
-        keys = require_vault_keys(request)  # 423 before a byte of the body is read
         assert self.receiver is not None
+        keys = self.receiver.require_keys()  # 423 before a byte of the body is read
         if is_multipart(request._request):
             upload, fields = self.receiver.receive_form(request)
             record_id = _valid(FileFormFields, fields).get("record")
@@ -242,10 +242,10 @@ class RecordScanView(ReceivesUpload):
     upload_methods = ("POST", "PUT")
 
     def _attach(self, request, record_id: str, role: str, *, replace: bool) -> Response:
-        keys = require_vault_keys(request)  # 423 before a byte of the body is read
+        assert self.receiver is not None
+        keys = self.receiver.require_keys()  # 423 before a byte of the body is read
         record = record_get(owner=request.user, record_id=record_id)  # 404 before the body
         services.scan_role_check(record=record, role=role)  # 400 before the body
-        assert self.receiver is not None
         if is_multipart(request._request):
             upload, _ = self.receiver.receive_form(request)
         else:
