@@ -71,16 +71,21 @@ def draw_records(result: dict) -> Path:
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
     ops = list(result["operations"])
     x = range(len(ops))
-    for offset, side, label in ((-0.2, "encrypted", "Coffer (encrypted)"), (0.2, "plain", "plain DRF")):
+    sides = [("encrypted", "Coffer (encrypted)"), ("plain", "plain DRF")]
+    if all("floor" in result["operations"][op] for op in ops):
+        sides.append(("floor", "floor: plain DRF + the crypto and guarantees"))
+    width = 0.8 / len(sides)
+    for index, (side, label) in enumerate(sides):
+        offset = (index - (len(sides) - 1) / 2) * width
         rps = [result["operations"][op][side]["rps"] for op in ops]
-        axes[0].bar([i + offset for i in x], rps, 0.4, label=label)
-        axes[1].bar([i + offset for i in x], [result["operations"][op][side]["p95_ms"] for op in ops], 0.4,
+        axes[0].bar([i + offset for i in x], rps, width, label=label)
+        axes[1].bar([i + offset for i in x], [result["operations"][op][side]["p95_ms"] for op in ops], width,
                     label=label)
     for op_index, op in enumerate(ops):
         target = result["operations"][op].get("target", result["target_ratio"])
         axes[0].annotate(f"{result['operations'][op]['ratio']:.2f}\n(>= {target})",
-                         (op_index - 0.2, result["operations"][op]["encrypted"]["rps"]), ha="center", va="bottom",
-                         fontsize=7)
+                         (op_index - (len(sides) - 1) / 2 * width, result["operations"][op]["encrypted"]["rps"]),
+                         ha="center", va="bottom", fontsize=7)
     axes[0].set_xticks(list(x), ops)
     axes[0].set_ylabel("requests / s")
     axes[0].set_title("Throughput (ratio and its target above the bars)")

@@ -264,19 +264,24 @@ def main() -> None:
                 "list": {
                     "encrypted": {"paths": lambda rng: f"/api/v1/records/?limit={LIST_LIMIT}"},
                     "plain": {"paths": lambda rng: f"/bench/plain/records/?limit={LIST_LIMIT}"},
+                    "floor": {"paths": lambda rng: f"/bench/floor/records/?limit={LIST_LIMIT}"},
                 },
                 "read": {
                     "encrypted": {"paths": lambda rng: f"/api/v1/records/{rng.choice(ids)}/"},
                     "plain": {"paths": lambda rng: f"/bench/plain/records/{rng.choice(ids)}/"},
+                    "floor": {"paths": lambda rng: f"/bench/floor/records/{rng.choice(ids)}/"},
                 },
                 "reveal": {
                     "encrypted": {"paths": lambda rng: f"/api/v1/records/{rng.choice(ids)}/?reveal=true"},
                     "plain": {"paths": lambda rng: f"/bench/plain/records/{rng.choice(ids)}/"},
+                    "floor": {"paths": lambda rng: f"/bench/floor/records/{rng.choice(ids)}/?reveal=true"},
                 },
                 "create": {
                     "encrypted": {"paths": lambda rng: "/api/v1/records/", "method": "POST", "expect": 201,
                                   "body": lambda rng: note_body(rng, rng.randrange(10**6))},
                     "plain": {"paths": lambda rng: "/bench/plain/records/", "method": "POST", "expect": 201,
+                              "body": lambda rng: note_body(rng, rng.randrange(10**6))},
+                    "floor": {"paths": lambda rng: "/bench/floor/records/", "method": "POST", "expect": 201,
                               "body": lambda rng: note_body(rng, rng.randrange(10**6))},
                 },
             }
@@ -287,6 +292,8 @@ def main() -> None:
                 operations[name]["ratio"] = round(operations[name]["encrypted"]["rps"]
                                                   / operations[name]["plain"]["rps"], 3)
                 operations[name]["target"] = TARGETS[name]
+                operations[name]["ratio_to_floor"] = round(operations[name]["encrypted"]["rps"]
+                                                           / operations[name]["floor"]["rps"], 3)
             auth = {"Authorization": headers["Authorization"]}
             unlock = measure_unlock(port, auth, args.unlock_rounds) if args.unlock_rounds else None
         finally:
@@ -297,12 +304,14 @@ def main() -> None:
           f"{args.threads} threads, {args.seconds:g} s per scenario, {args.db}")
     print(f"{'':<7}{'side':<11}{'req/s':>9}{'p50':>10}{'p95':>10}{'errors':>8}")
     for name, result in operations.items():
-        for side in ("encrypted", "plain"):
+        for side in ("encrypted", "plain", "floor"):
             row = result[side]
             print(f"{name:<7}{side:<11}{row['rps']:>9.1f}{row['p50_ms']:>8.1f}ms{row['p95_ms']:>8.1f}ms"
                   f"{row['errors']:>8}")
         verdict = "meets" if result["ratio"] >= result["target"] else "MISSES"
-        print(f"{name:<7}ratio encrypted/plain {result['ratio']:.3f}: {verdict} the {result['target']} target")
+        print(f"{name:<7}ratio encrypted/plain {result['ratio']:.3f}: {verdict} the {result['target']} target; "
+              f"floor/plain {result['floor']['rps'] / result['plain']['rps']:.3f}, "
+              f"encrypted/floor {result['ratio_to_floor']:.3f}")
     if unlock:
         verdict = "meets" if unlock["ratio"] <= UNLOCK_TARGET else "MISSES"
         print(f"unlock ({KDF_PROFILE}: {unlock['memory_kib'] // 1024} MiB, t={unlock['iterations']}), p50 of "

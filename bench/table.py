@@ -9,7 +9,9 @@ Markdown table. `make bench` passes --since, the time its run began: a result wr
 before it (its "started_at", else the file's mtime) is refused, and so is a missing one;
 the row says so and the exit status is 1. The first `make run` on a fresh machine is not
 measured by the bench (it needs a fresh clone and empty caches): its row reads the
-README's recorded figure and says "recorded". Also writes the table to --out.
+README's recorded figure and says "recorded". After the table, the records rows against
+their floor (bench/plain/floor.py: the plain endpoint plus the cryptography and guarantees
+Coffer's design cannot skip), when records.json has it. Also writes both to --out.
 """
 
 from __future__ import annotations
@@ -199,6 +201,35 @@ def build(loaded: dict[str, dict | str], readme: Path) -> list[Row]:
     ]
 
 
+FLOOR_HEADER = ("| figure | Coffer | floor: plain DRF + the crypto and guarantees | Coffer / floor "
+                "| floor / plain |")
+
+
+def floor_rows(records: dict | str) -> list[list[str]]:
+    """How far each records row is from its floor (bench/plain/floor.py): the same
+    plain endpoint plus only the work Coffer's design cannot skip. A row without a
+    measured floor is left out."""
+    if not isinstance(records, dict):
+        return []
+    rows = []
+    for op, figure in (("list", "list of 50 records"), ("read", "read one record"),
+                       ("reveal", "reveal one record (audited)"), ("create", "create a record")):
+        result = records.get("operations", {}).get(op) or {}
+        if "floor" not in result:
+            continue
+        coffer, floor, plain = (result[side]["rps"] for side in ("encrypted", "floor", "plain"))
+        rows.append([figure, f"{coffer:.0f} req/s", f"{floor:.0f} req/s", f"{coffer / floor:.2f}",
+                     f"{floor / plain:.2f}"])
+    return rows
+
+
+def floor_markdown(rows: list[list[str]]) -> str:
+    if not rows:
+        return ""
+    lines = [FLOOR_HEADER, "|---|---|---|---|---|"] + ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
 def markdown(rows: list[Row]) -> str:
     lines = ["| figure | Coffer | baseline | ratio | target | met? |", "|---|---|---|---|---|---|"]
     lines += ["| " + " | ".join(row.cells()) + " |" for row in rows]
@@ -214,6 +245,9 @@ def main(argv: list[str] | None = None) -> int:
     loaded = load(args.results, args.since)
     rows = build(loaded, ROOT / "README.md")
     text = markdown(rows)
+    floors = floor_markdown(floor_rows(loaded["records"]))
+    if floors:
+        text += "\nThe records rows against their floor (bench/plain/floor.py):\n\n" + floors
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(args.since)) if args.since else "any time"
     print(f"issue 20's table, results written since {started}:")
     print(text, end="")

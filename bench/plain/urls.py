@@ -1,4 +1,4 @@
-"""The app's URLs, plus /bench/plain/records/: the same Record rows through a plain
+"""The app's URLs, plus /bench/floor/records/ (bench/plain/floor.py) and /bench/plain/records/: the same Record rows through a plain
 ModelSerializer, with no decryption (list, read; and create, the baseline of POST /api/v1/records/).
 
 Fair by construction: the same authentication (the access token), the same permission
@@ -28,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.scopes import RECORDS_READ, RECORDS_WRITE
+from bench.plain.floor import urlpatterns as floor_urlpatterns
 from coffer.urls import urlpatterns as app_urlpatterns
 from records.models import Record
 
@@ -92,5 +93,6 @@ class PlainRecordDetail(PlainRecordMixin, generics.RetrieveAPIView):
 urlpatterns = [
     path("bench/plain/records/", PlainRecordList.as_view()),
     path("bench/plain/records/<uuid:record_id>/", PlainRecordDetail.as_view()),
+    *floor_urlpatterns,
     *app_urlpatterns,
 ]

@@ -80,3 +80,19 @@ def test_main_exits_1_when_a_result_is_refused(tmp_path, capsys):
     assert table.main(["--results", str(tmp_path), "--since", "999", "--out", str(out)]) == 0
     assert table.main(["--results", str(tmp_path), "--since", "2000", "--out", str(out)]) == 1
     assert "refused: bench/results/records.json is older than this run" in capsys.readouterr().err
+
+
+def test_the_records_rows_against_their_floor(tmp_path):
+    _results(tmp_path, started_at=1000.0)
+    records = json.loads((tmp_path / "records.json").read_text())
+    for op in ("read", "reveal"):
+        records["operations"][op]["floor"] = {"rps": 60.0}
+    (tmp_path / "records.json").write_text(json.dumps(records))
+    loaded = table.load(tmp_path, since=999.0)
+
+    rows = table.floor_rows(loaded["records"])
+    assert [row[0] for row in rows] == ["read one record", "reveal one record (audited)"]  # no floor, no row
+    assert rows[0] == ["read one record", "90 req/s", "60 req/s", "1.50", "0.60"]
+    text = table.floor_markdown(rows)
+    assert text.startswith(table.FLOOR_HEADER) and text.count("\n") == 4
+    assert table.floor_rows("no bench/results/records.json") == [] and table.floor_markdown([]) == ""
