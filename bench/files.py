@@ -11,7 +11,12 @@ One rclone S3 server on loopback serves both ways:
 - raw boto3: upload_fileobj and download_fileobj of the same file, with the same part
   size and concurrency as the store (and the same client configuration).
 
-Both clients upload from a file on disk and checksum what they download (boto3 into
+- the floor: POST /bench/floor/files/ and GET /bench/floor/files/{key}/content on the same
+  gunicorn (bench/plain/floor.py): the body sealed in the stream format and put to the same
+  store, with the unlock session and an audit event, and nothing else of the API's work;
+  the cost of carrying the bytes through the server that alone can encrypt them.
+
+All three upload from a file on disk and checksum what they download (boto3 into
 a seekable buffer, since its parallel ranged writes land out of order).
 Prints each throughput (median of --rounds), the API/boto3 ratios, and the gunicorn
 worker's peak RSS (VmHWM) for each --rss-sizes size, each in a fresh worker.
@@ -58,8 +63,11 @@ import psycopg  # noqa: E402
 from storage.s3 import CHECKSUMS, make_client  # noqa: E402
 
 MiB = 1024 * 1024
-PART_SIZE = 8 * MiB  # COFFER_S3_PART_SIZE's default
-CONCURRENCY = 4  # S3Store's, and COFFER_FILE_READ_AHEAD's default
+# The store's settings, as the app's defaults (coffer/settings/base.py) unless set in the
+# environment; raw boto3 uploads with the same part size and parts in flight.
+PART_SIZE = int(os.environ.get("COFFER_S3_PART_SIZE", 8 * MiB))
+UPLOAD_CONCURRENCY = int(os.environ.get("COFFER_S3_UPLOAD_CONCURRENCY", 4))
+CONCURRENCY = 4  # COFFER_FILE_READ_AHEAD's default, and raw boto3's download threads
 IO_BLOCK = MiB
 PDF_HEAD = b"%PDF-1.7\n"
 TARGET_RATIO = 0.7
@@ -164,7 +172,8 @@ def database(kind: str, work_dir: Path):
 def app_environment(database_url: str, s3: S3Server, work_dir: Path, checksum: str) -> dict[str, str]:
     return {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "coffer.settings.test",
+        # The test settings with /bench/floor/ (bench/plain/floor.py) and connections kept, as in production.
+        "DJANGO_SETTINGS_MODULE": "bench.plain.settings",
         "DATABASE_URL": database_url,
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15"),
         "COFFER_CACHE_PREFIX": f"coffer-bench-{os.getpid()}",  # one prefix for every process
@@ -175,10 +184,11 @@ def app_environment(database_url: str, s3: S3Server, work_dir: Path, checksum: s
         "COFFER_S3_ACCESS_KEY": s3.access_key,
         "COFFER_S3_SECRET_KEY": s3.secret_key,
         "COFFER_S3_PART_SIZE": str(PART_SIZE),
+        "COFFER_S3_UPLOAD_CONCURRENCY": str(UPLOAD_CONCURRENCY),
         "COFFER_S3_CHECKSUM": checksum,
         "COFFER_FILE_READ_AHEAD": str(CONCURRENCY),
         "COFFER_FILE_MAX_BYTES": str(64 * 1024 * MiB),
-        "COFFER_USER_QUOTA_BYTES": str(1024 * 1024 * MiB),
+        "COFFER_USER_QUOTA_BYTES": str(40 * 1024 * MiB),  # fits 10,000 parts of 5 MiB
         "COFFER_BLOB_ROOT": str(work_dir / "unused-blobs"),
     }
 
@@ -285,25 +295,33 @@ class Api:
         assert status == 200, answer
         self.headers["X-Vault-Unlock"] = json.loads(answer)["unlock_secret"]
 
-    def upload(self, path: Path) -> str:
+    def upload(self, path: Path, url: str = "/api/v1/files/") -> str:
         with path.open("rb") as body:
             status, answer = self.call(
-                "POST", "/api/v1/files/", body,
+                "POST", url, body,
                 {"Content-Type": "application/pdf", "X-Filename": "bench.pdf", "Content-Length": str(path.stat().st_size)},
             )
         assert status == 201, answer
         return json.loads(answer)["id"]
 
-    def download(self, file_id: str) -> tuple[int, int]:
+    def download(self, file_id: str, url: str = "/api/v1/files/{}/content") -> tuple[int, int]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=900)
-        connection.request("GET", f"/api/v1/files/{file_id}/content", headers=self.headers)
+        connection.request("GET", url.format(file_id), headers=self.headers)
         response = connection.getresponse()
         assert response.status == 200, response.read()
         return checksum(response)
 
-    def delete(self, file_id: str) -> None:
-        status, answer = self.call("DELETE", f"/api/v1/files/{file_id}/")
+    def delete(self, file_id: str, url: str = "/api/v1/files/{}/") -> None:
+        status, answer = self.call("DELETE", url.format(file_id))
         assert status == 204, answer
+
+    def floor_round(self, path: Path, expected: tuple[int, int]) -> tuple[float, float]:
+        """The same file through /bench/floor/files/ (bench/plain/floor.py)."""
+        upload_s, key = timed(lambda: self.upload(path, "/bench/floor/files/"))
+        download_s, got = timed(lambda: self.download(key, "/bench/floor/files/{}/content"))
+        assert got == expected, "the floor returned different bytes"
+        self.delete(key, "/bench/floor/files/{}/content")
+        return upload_s, download_s
 
 
 class ChecksumSink:
@@ -355,9 +373,9 @@ def checksum(readable) -> tuple[int, int]:
     return sink.crc, sink.size
 
 
-def boto_config() -> boto3.s3.transfer.TransferConfig:
+def boto_config(concurrency: int = CONCURRENCY) -> boto3.s3.transfer.TransferConfig:
     return boto3.s3.transfer.TransferConfig(
-        multipart_threshold=PART_SIZE, multipart_chunksize=PART_SIZE, max_concurrency=CONCURRENCY, use_threads=True,
+        multipart_threshold=PART_SIZE, multipart_chunksize=PART_SIZE, max_concurrency=concurrency, use_threads=True,
     )
 
 
@@ -408,7 +426,7 @@ def api_round(api: Api, path: Path, expected: tuple[int, int]) -> tuple[float, f
 def boto3_round(client, bucket: str, path: Path, expected: tuple[int, int]) -> tuple[float, float]:
     key, config, sink = f"raw-{secrets.token_hex(8)}", boto_config(), MemorySink(expected[1])
     with path.open("rb") as body:
-        upload_s, _ = timed(lambda: client.upload_fileobj(body, bucket, key, Config=config))
+        upload_s, _ = timed(lambda: client.upload_fileobj(body, bucket, key, Config=boto_config(UPLOAD_CONCURRENCY)))
 
     def download() -> tuple[int, int]:
         client.download_fileobj(bucket, key, sink, Config=config)
@@ -429,15 +447,18 @@ def warm_up(api: Api, path: Path) -> None:
 
 
 def measure(api: Api, s3: S3Server, path: Path, expected: tuple[int, int], rounds: int, warm: bool = True) -> dict:
-    """Rounds alternate between the two ways, so load from elsewhere weighs on both alike."""
+    """Rounds alternate between the three ways (the API, raw boto3, the floor), so load from
+    elsewhere weighs on each alike."""
     client = s3.client()
     if warm:
         warm_up(api, path.with_name("warm-up.pdf"))
     api.cpu = {"upload": [], "download": []}
-    times: dict[str, dict[str, list[float]]] = {way: {"upload_s": [], "download_s": []} for way in ("api", "boto3")}
+    times: dict[str, dict[str, list[float]]] = {way: {"upload_s": [], "download_s": []}
+                                                for way in ("api", "boto3", "floor")}
     for _ in range(rounds):
         for way, run in (("api", lambda: api_round(api, path, expected)),
-                         ("boto3", lambda: boto3_round(client, s3.bucket, path, expected))):
+                         ("boto3", lambda: boto3_round(client, s3.bucket, path, expected)),
+                         ("floor", lambda: api.floor_round(path, expected))):
             upload_s, download_s = run()
             progress(f"{way}: upload {upload_s:.2f} s, download {download_s:.2f} s")
             times[way]["upload_s"].append(round(upload_s, 3))
@@ -511,8 +532,14 @@ def main() -> None:
                       "upload_ms_p50": round(statistics.median(times["boto3"]["upload_s"]) * 1000, 1),
                       "download_ms_p50": round(statistics.median(times["boto3"]["download_s"]) * 1000, 1)},
         }
+        row["floor"] = {**times["floor"], "upload_mib_s": round(throughput(size, times["floor"]["upload_s"]), 1),
+                        "download_mib_s": round(throughput(size, times["floor"]["download_s"]), 1),
+                        "upload_ms_p50": round(statistics.median(times["floor"]["upload_s"]) * 1000, 1),
+                        "download_ms_p50": round(statistics.median(times["floor"]["download_s"]) * 1000, 1)}
         row["ratio"] = {way: round(row["api"][f"{way}_mib_s"] / row["boto3"][f"{way}_mib_s"], 2)
                         for way in ("upload", "download")}
+        row["ratio_to_floor"] = {way: round(row["api"][f"{way}_mib_s"] / row["floor"][f"{way}_mib_s"], 2)
+                                 for way in ("upload", "download")}
         return row
 
     throughputs = [{**ways(size, times), "rounds": rounds} for size, rounds, times in measured]
@@ -525,6 +552,7 @@ def main() -> None:
         "part_size": PART_SIZE,
         "checksum": args.checksum,
         "concurrency": CONCURRENCY,
+        "upload_concurrency": UPLOAD_CONCURRENCY,
         "database": args.db,
         "s3_dir": str(args.s3_dir or tempfile.gettempdir()),
         "api": {**last["api"], "peak_rss_mib": round(throughput_rss, 1)},
@@ -538,10 +566,10 @@ def main() -> None:
     if len(rss) >= 2:
         result["rss_growth_mib"] = round(rss[-1]["peak_rss_mib"] - rss[0]["peak_rss_mib"], 1)
 
-    print(f"parts {human(PART_SIZE)} x {CONCURRENCY} with {args.checksum}, median of the rounds, "
+    print(f"parts {human(PART_SIZE)} x {UPLOAD_CONCURRENCY} in flight (read-ahead {CONCURRENCY}) with {args.checksum}, median of the rounds, "
           f"{os.cpu_count()} CPUs (load average {load[0]:.1f}), one rclone S3 server on loopback "
           f"storing under {result['s3_dir']}")
-    print(f"{'':<20}{'API (gunicorn)':>22}{'raw boto3':>22}{'ratio':>8}")
+    print(f"{'':<20}{'API (gunicorn)':>22}{'raw boto3':>22}{'ratio':>8}{'floor':>22}{'API/floor':>10}")
     for row in throughputs:
         for way in ("upload", "download"):
             ratio = row["ratio"][way]
@@ -549,7 +577,8 @@ def main() -> None:
             label = f"{way} {human(row['size'])}"
             print(f"{label:<20}{row['api'][f'{way}_mib_s']:>8.1f} MiB/s {row['api'][f'{way}_ms_p50']:>7.0f} ms"
                   f"{row['boto3'][f'{way}_mib_s']:>8.1f} MiB/s {row['boto3'][f'{way}_ms_p50']:>7.0f} ms"
-                  f"{ratio:>8.2f}  {verdict}")
+                  f"{ratio:>8.2f}{row['floor'][f'{way}_mib_s']:>8.1f} MiB/s {row['floor'][f'{way}_ms_p50']:>7.0f} ms"
+                  f"{row['ratio_to_floor'][way]:>10.2f}  {verdict}")
     cpu = last["api"]["worker_cpu_s"]
     print(f"gunicorn worker CPU per {human(size)}: upload {statistics.median(cpu['upload']):.2f} s, "
           f"download {statistics.median(cpu['download']):.2f} s (median)")

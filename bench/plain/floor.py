@@ -20,13 +20,24 @@ size limits, masking and presenting the fields, ETags, the damaged-record audit 
 OpenAPI-shaped error handling. `bench/records.py` measures Coffer against this floor as
 well as against the plain side, so the distance to the plain side splits into what the
 guarantees cost (plain → floor) and what Coffer adds (floor → Coffer).
+
+/bench/floor/files/ does the same for files (`bench/files.py`, against raw boto3): the
+bytes cross the server, since only the server can encrypt them (the key exists nowhere
+else), so the floor is the request body read in 1 MiB pieces, sealed in the stream format
+under a new DEK and put to the same store (the same part size, parts in flight and part
+checksum), with the unlock session and an audit event for each upload and download; a
+download reads the object ahead and opens it chunk by chunk. It leaves out the content
+sniffing, the quota checks, the File row (the DEK stays in the worker's memory: the bench
+runs one worker) and the writer thread that overlaps encrypting with sending.
 """
 
 from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db.models import Q
+from django.http import StreamingHttpResponse
 from django.urls import path
 from django.utils import timezone
 from rest_framework import serializers, status
@@ -34,13 +45,22 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.scopes import RECORDS_READ, RECORDS_WRITE
+from accounts.scopes import FILES_READ, FILES_WRITE, RECORDS_READ, RECORDS_WRITE
 from audit.services import audit_record
+from files.api.receiving import UnreadBodyParser
+from files.streaming import decrypted_range
 from records.models import Record
 from records.sealing import Payload, encode_payload, new_dek, seal_payload, wrap_dek
 from records.selectors import record_unseal
+from storage.factory import get_store
 from vault.api.unlocking import require_vault_keys
+from vault.crypto.keys import new_key
+from vault.crypto.stream import StreamEncryptor, plaintext_size
 from vault.locking import keyset_sync, vault_locked
+
+READ_BYTES = 1024 * 1024  # as files/api/receiving.py reads a raw body
+STREAM_CONTEXT = b"coffer-bench-floor"
+_FILE_DEKS: dict[str, bytes] = {}  # blob key -> DEK, in place of the File row
 
 
 class FloorCreateInput(serializers.Serializer):
@@ -108,7 +128,56 @@ class FloorRecordDetail(APIView):
         return Response(opened)
 
 
+class FloorFileUpload(APIView):
+    required_scopes = {"POST": FILES_WRITE}
+    parser_classes = [UnreadBodyParser]
+
+    def post(self, request):
+        require_vault_keys(request)
+        body, remaining = request._request, int(request.META.get("CONTENT_LENGTH") or 0)
+        dek, store = new_key(), get_store()
+        encryptor, key = StreamEncryptor(dek, STREAM_CONTEXT), store.new_key()
+
+        def sealed():
+            nonlocal remaining
+            while remaining > 0:
+                piece = body.read(min(READ_BYTES, remaining))
+                if not piece:
+                    raise ValueError("the body ended early")
+                remaining -= len(piece)
+                yield from encryptor.chunks(piece)
+            yield encryptor.finalize()
+
+        store.put(key, sealed())
+        _FILE_DEKS[key] = dek
+        audit_record(action="file.create", request=request, target_kind="file", target_id=key)
+        return Response({"id": key}, status=status.HTTP_201_CREATED)
+
+
+class FloorFileContent(APIView):
+    required_scopes = {"GET": FILES_READ, "DELETE": FILES_WRITE}
+
+    def get(self, request, key: str):
+        require_vault_keys(request)
+        store = get_store()
+        size = store.size(key)
+        pieces = decrypted_range(store=store, blob_key=key, dek=_FILE_DEKS[key], context=STREAM_CONTEXT,
+                                 ciphertext_size=size, plaintext_size=plaintext_size(size), start=0,
+                                 end=max(0, plaintext_size(size) - 1), read_ahead=settings.COFFER_FILE_READ_AHEAD)
+        audit_record(action="file.download", request=request, target_kind="file", target_id=key)
+        response = StreamingHttpResponse(pieces, content_type="application/octet-stream")
+        response["Content-Length"] = str(plaintext_size(size))
+        return response
+
+    def delete(self, request, key: str):
+        get_store().delete(key)
+        _FILE_DEKS.pop(key, None)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 urlpatterns = [
     path("bench/floor/records/", FloorRecordList.as_view()),
     path("bench/floor/records/<uuid:record_id>/", FloorRecordDetail.as_view()),
+    path("bench/floor/files/", FloorFileUpload.as_view()),
+    path("bench/floor/files/<str:key>/content", FloorFileContent.as_view()),
 ]
