@@ -130,7 +130,7 @@ def main() -> None:
             "COFFER_STORAGE": "fs",
             "COFFER_BLOB_ROOT": str(work_dir / "blobs"),
             "COFFER_FILE_MAX_BYTES": str(max(args.file_size * 2, 64 * MiB)),
-            "COFFER_USER_QUOTA_BYTES": str(1024 * 1024 * MiB),
+            "COFFER_USER_QUOTA_BYTES": str(40 * 1024 * MiB),  # fits 10,000 parts of 5 MiB
             "PYTHONUNBUFFERED": "1",
         }
         with ExitStack() as stack:

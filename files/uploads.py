@@ -23,10 +23,12 @@ from .writer import BlobWriteFailed, BlobWriter
 logger = logging.getLogger(__name__)
 
 # Ciphertext goes to the writer thread in batches of about this many bytes, at most
-# WRITER_DEPTH batches ahead: a little more than one 8 MiB S3 part, so the next part
-# is ready when the store gets a free upload slot.
-BATCH_BYTES = 1024 * 1024
-WRITER_DEPTH = 12
+# WRITER_DEPTH batches ahead (1 MiB in all): enough to keep the writer busy while the
+# request body is read. What waits here is held on top of the store's parts, and a
+# deeper queue measured no faster, only bigger (docs/performance.md, "Worker memory
+# during an upload").
+BATCH_BYTES = 256 * 1024
+WRITER_DEPTH = 4
 
 
 @dataclass(frozen=True)

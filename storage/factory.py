@@ -13,6 +13,9 @@ from storage.fs import FileSystemStore
 from storage.s3 import CHECKSUMS, DEFAULT_PART_SIZE, MIN_AWS_PART_SIZE, S3Store
 
 BACKENDS = ("fs", "s3")
+# An export holds every file of a vault plus its records, sealed: the stream format adds
+# 16 bytes per 64 KiB chunk and age as much again; 1 % covers that and the archive.
+OBJECT_OVERHEAD = 1.01
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,8 @@ class StoreSettings:
     s3_secret_key: str
     s3_part_size: int
     s3_checksum: str
+    s3_upload_concurrency: int = 2
+    largest_object: int = 0  # the most bytes one blob may need to hold (an export of a full vault)
 
 
 def get_store() -> BlobStore:
@@ -44,6 +49,8 @@ def get_store() -> BlobStore:
             s3_secret_key=getattr(settings, "COFFER_S3_SECRET_KEY", ""),
             s3_part_size=int(getattr(settings, "COFFER_S3_PART_SIZE", DEFAULT_PART_SIZE)),
             s3_checksum=getattr(settings, "COFFER_S3_CHECKSUM", "md5"),
+            s3_upload_concurrency=int(getattr(settings, "COFFER_S3_UPLOAD_CONCURRENCY", 2)),
+            largest_object=int(getattr(settings, "COFFER_USER_QUOTA_BYTES", 0)),
         )
     )
 
@@ -62,6 +69,15 @@ def _build_store(config: StoreSettings) -> BlobStore:
         if config.s3_part_size < MIN_AWS_PART_SIZE:
             # AWS would only refuse at the end of the first large upload; fail at start.
             raise ImproperlyConfigured("COFFER_S3_PART_SIZE must be at least 5 MiB")
+        if config.s3_part_size * S3Store.max_parts < config.largest_object * OBJECT_OVERHEAD:
+            # An export of a full vault would fail at its 10,001st part: say so at start.
+            raise ImproperlyConfigured(
+                "COFFER_S3_PART_SIZE is too small for COFFER_USER_QUOTA_BYTES: an object has at most "
+                f"{S3Store.max_parts:,} parts, so raise it to at least "
+                f"{-(-int(config.largest_object * OBJECT_OVERHEAD) // S3Store.max_parts):,} bytes"
+            )
+        if config.s3_upload_concurrency < 1:
+            raise ImproperlyConfigured("COFFER_S3_UPLOAD_CONCURRENCY must be at least 1")
         if config.s3_checksum not in CHECKSUMS:
             raise ImproperlyConfigured(f"COFFER_S3_CHECKSUM must be one of {', '.join(CHECKSUMS)}")
         return S3Store(
@@ -71,6 +87,7 @@ def _build_store(config: StoreSettings) -> BlobStore:
             access_key=config.s3_access_key or None,
             secret_key=config.s3_secret_key or None,
             part_size=config.s3_part_size,
+            concurrency=config.s3_upload_concurrency,
             checksum=config.s3_checksum,
         )
     raise ImproperlyConfigured(f"COFFER_STORAGE must be one of {', '.join(BACKENDS)}")

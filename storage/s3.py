@@ -44,7 +44,7 @@ from storage.base import (
     new_blob_key,
 )
 
-DEFAULT_PART_SIZE = 8 * 1024 * 1024
+DEFAULT_PART_SIZE = 5 * 1024 * 1024
 MIN_AWS_PART_SIZE = 5 * 1024 * 1024  # AWS rejects smaller parts, except the last
 OCTET_STREAM = "application/octet-stream"
 CHECKSUMS = ("md5", "crc32")
@@ -124,7 +124,7 @@ class S3Store:
         access_key: str | None = None,
         secret_key: str | None = None,
         part_size: int = DEFAULT_PART_SIZE,
-        concurrency: int = 4,
+        concurrency: int = 2,
         checksum: str = "md5",
         client: Any = None,
     ) -> None:

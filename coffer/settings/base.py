@@ -306,7 +306,13 @@ COFFER_S3_REGION = env.str("COFFER_S3_REGION", default="us-east-1")
 COFFER_S3_BUCKET = env.str("COFFER_S3_BUCKET", default="coffer")
 COFFER_S3_ACCESS_KEY = env.str("COFFER_S3_ACCESS_KEY", default="")
 COFFER_S3_SECRET_KEY = env.str("COFFER_S3_SECRET_KEY", default="")
-COFFER_S3_PART_SIZE = env.int("COFFER_S3_PART_SIZE", default=8 * 1024 * 1024)
+# Uploads go to S3 in parts of this size (at least 5 MiB), this many at once; with the
+# part being filled, an upload holds (concurrency + 1) x part size of ciphertext, 15 MiB
+# with the defaults. A high-latency store fills its pipe faster with more parts in flight,
+# at that cost in memory per upload (docs/deploy.md). An object has at most 10,000 parts,
+# so the part size also bounds the largest export: 5 MiB parts hold 48 GiB.
+COFFER_S3_PART_SIZE = env.int("COFFER_S3_PART_SIZE", default=5 * 1024 * 1024)
+COFFER_S3_UPLOAD_CONCURRENCY = env.int("COFFER_S3_UPLOAD_CONCURRENCY", default=2)
 # The checksum each PUT carries for the server to check: md5 (every server checks it),
 # or crc32 (cheaper; only where the server checks it: AWS S3, MinIO, not rclone).
 COFFER_S3_CHECKSUM = env.str("COFFER_S3_CHECKSUM", default="md5")
@@ -340,8 +346,9 @@ COFFER_ROTATION_HANDLERS = ["records.rotation.RecordRotationHandler", "files.rot
 COFFER_ROTATION_BATCH_SIZE = env.int("COFFER_ROTATION_BATCH_SIZE", default=500)
 # Items moved one by one (a file's `reencrypt`) that a step works on at once, one thread
 # each: one file's copy overlaps another's verification. Each holds its read-ahead
-# (COFFER_FILE_READ_AHEAD x 4 MiB) and up to 5 upload parts (COFFER_S3_PART_SIZE):
-# about 56 MiB with the defaults. 1 moves them one at a time.
+# (COFFER_FILE_READ_AHEAD x 4 MiB) and its upload's parts (COFFER_S3_UPLOAD_CONCURRENCY + 1 of
+# COFFER_S3_PART_SIZE):
+# about 31 MiB with the defaults. 1 moves them one at a time.
 COFFER_ROTATION_FILE_CONCURRENCY = env.int("COFFER_ROTATION_FILE_CONCURRENCY", default=3)
 # Transient faults (storage or database away) are retried after base·2^(n-1) seconds,
 # capped, with jitter, up to this many attempts: about ten minutes with the defaults.

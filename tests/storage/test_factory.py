@@ -89,3 +89,26 @@ def test_it_refuses_parts_smaller_than_s3_allows(s3_settings: Settings) -> None:
 
     with pytest.raises(ImproperlyConfigured, match="COFFER_S3_PART_SIZE"):
         get_store()
+
+
+def test_it_sends_as_many_parts_at_once_as_the_settings_say(s3_settings: Settings) -> None:
+    s3_settings.COFFER_S3_UPLOAD_CONCURRENCY = 3
+
+    assert get_store().concurrency == 3
+
+
+def test_it_refuses_a_part_size_too_small_for_an_export_of_a_full_vault(s3_settings: Settings) -> None:
+    # 10,000 parts of 5 MiB hold 48.8 GiB; a vault of 50 GiB, sealed, would need more.
+    s3_settings.COFFER_USER_QUOTA_BYTES = 50 * 1024**3
+
+    with pytest.raises(ImproperlyConfigured, match="COFFER_S3_PART_SIZE is too small for COFFER_USER_QUOTA_BYTES"):
+        get_store()
+    s3_settings.COFFER_S3_PART_SIZE = 6 * 1024 * 1024
+    assert get_store().part_size == 6 * 1024 * 1024
+
+
+def test_it_refuses_no_parts_in_flight(s3_settings: Settings) -> None:
+    s3_settings.COFFER_S3_UPLOAD_CONCURRENCY = 0
+
+    with pytest.raises(ImproperlyConfigured, match="COFFER_S3_UPLOAD_CONCURRENCY"):
+        get_store()
