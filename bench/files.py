@@ -60,13 +60,13 @@ sys.path.insert(0, str(ROOT))
 import boto3.s3.transfer  # noqa: E402
 import psycopg  # noqa: E402
 
-from storage.s3 import CHECKSUMS, make_client  # noqa: E402
+from storage.s3 import CHECKSUMS, DEFAULT_PART_SIZE, DEFAULT_UPLOAD_CONCURRENCY, make_client  # noqa: E402
 
 MiB = 1024 * 1024
 # The store's settings, as the app's defaults (coffer/settings/base.py) unless set in the
 # environment; raw boto3 uploads with the same part size and parts in flight.
-PART_SIZE = int(os.environ.get("COFFER_S3_PART_SIZE", 8 * MiB))
-UPLOAD_CONCURRENCY = int(os.environ.get("COFFER_S3_UPLOAD_CONCURRENCY", 4))
+PART_SIZE = int(os.environ.get("COFFER_S3_PART_SIZE", DEFAULT_PART_SIZE))
+UPLOAD_CONCURRENCY = int(os.environ.get("COFFER_S3_UPLOAD_CONCURRENCY", DEFAULT_UPLOAD_CONCURRENCY))
 CONCURRENCY = 4  # COFFER_FILE_READ_AHEAD's default, and raw boto3's download threads
 IO_BLOCK = MiB
 PDF_HEAD = b"%PDF-1.7\n"

@@ -10,7 +10,13 @@ from django.core.exceptions import ImproperlyConfigured
 
 from storage.base import BlobStore
 from storage.fs import FileSystemStore
-from storage.s3 import CHECKSUMS, DEFAULT_PART_SIZE, MIN_AWS_PART_SIZE, S3Store
+from storage.s3 import (
+    CHECKSUMS,
+    DEFAULT_PART_SIZE,
+    DEFAULT_UPLOAD_CONCURRENCY,
+    MIN_AWS_PART_SIZE,
+    S3Store,
+)
 
 BACKENDS = ("fs", "s3")
 # An export holds every file of a vault plus its records, sealed: the stream format adds
@@ -31,7 +37,7 @@ class StoreSettings:
     s3_secret_key: str
     s3_part_size: int
     s3_checksum: str
-    s3_upload_concurrency: int = 2
+    s3_upload_concurrency: int = DEFAULT_UPLOAD_CONCURRENCY
     largest_object: int = 0  # the most bytes one blob may need to hold (an export of a full vault)
 
 
@@ -49,7 +55,9 @@ def get_store() -> BlobStore:
             s3_secret_key=getattr(settings, "COFFER_S3_SECRET_KEY", ""),
             s3_part_size=int(getattr(settings, "COFFER_S3_PART_SIZE", DEFAULT_PART_SIZE)),
             s3_checksum=getattr(settings, "COFFER_S3_CHECKSUM", "md5"),
-            s3_upload_concurrency=int(getattr(settings, "COFFER_S3_UPLOAD_CONCURRENCY", 2)),
+            s3_upload_concurrency=int(
+                getattr(settings, "COFFER_S3_UPLOAD_CONCURRENCY", DEFAULT_UPLOAD_CONCURRENCY)
+            ),
             largest_object=int(getattr(settings, "COFFER_USER_QUOTA_BYTES", 0)),
         )
     )

@@ -45,6 +45,7 @@ from storage.base import (
 )
 
 DEFAULT_PART_SIZE = 5 * 1024 * 1024
+DEFAULT_UPLOAD_CONCURRENCY = 2  # parts in flight per upload
 MIN_AWS_PART_SIZE = 5 * 1024 * 1024  # AWS rejects smaller parts, except the last
 OCTET_STREAM = "application/octet-stream"
 CHECKSUMS = ("md5", "crc32")
@@ -124,7 +125,7 @@ class S3Store:
         access_key: str | None = None,
         secret_key: str | None = None,
         part_size: int = DEFAULT_PART_SIZE,
-        concurrency: int = 2,
+        concurrency: int = DEFAULT_UPLOAD_CONCURRENCY,
         checksum: str = "md5",
         client: Any = None,
     ) -> None:
