@@ -9,9 +9,10 @@ Markdown table. `make bench` passes --since, the time its run began: a result wr
 before it (its "started_at", else the file's mtime) is refused, and so is a missing one;
 the row says so and the exit status is 1. The first `make run` on a fresh machine is not
 measured by the bench (it needs a fresh clone and empty caches): its row reads the
-README's recorded figure and says "recorded". After the table, the records rows against
-their floor (bench/plain/floor.py: the plain endpoint plus the cryptography and guarantees
-Coffer's design cannot skip), when records.json has it. Also writes both to --out.
+README's recorded figure and says "recorded". After the table, each row against its floor
+where the run measured one (the baseline plus only the cryptography and guarantees Coffer's
+design cannot skip: bench/plain/floor.py, bench/rotation.py's floor_reencrypt). Also
+writes both to --out.
 """
 
 from __future__ import annotations
@@ -201,25 +202,45 @@ def build(loaded: dict[str, dict | str], readme: Path) -> list[Row]:
     ]
 
 
-FLOOR_HEADER = ("| figure | Coffer | floor: plain DRF + the crypto and guarantees | Coffer / floor "
-                "| floor / plain |")
+FLOOR_HEADER = ("| figure | Coffer | floor: the baseline + the crypto and guarantees | Coffer / floor "
+                "| floor / baseline |")
 
 
-def floor_rows(records: dict | str) -> list[list[str]]:
-    """How far each records row is from its floor (bench/plain/floor.py): the same
-    plain endpoint plus only the work Coffer's design cannot skip. A row without a
-    measured floor is left out."""
-    if not isinstance(records, dict):
-        return []
+def floor_rows(loaded: dict[str, dict | str]) -> list[list[str]]:
+    """How far each row is from its floor: the baseline plus only the work Coffer's
+    design cannot skip (bench/plain/floor.py for the records and files rows, the
+    floor_reencrypt of bench/rotation.py for reencrypt). Throughputs, so every ratio
+    reads "higher is better". A row without a measured floor is left out."""
     rows = []
+    records = loaded.get("records")
     for op, figure in (("list", "list of 50 records"), ("read", "read one record"),
                        ("reveal", "reveal one record (audited)"), ("create", "create a record")):
-        result = records.get("operations", {}).get(op) or {}
+        result = (records.get("operations", {}).get(op) or {}) if isinstance(records, dict) else {}
         if "floor" not in result:
             continue
         coffer, floor, plain = (result[side]["rps"] for side in ("encrypted", "floor", "plain"))
         rows.append([figure, f"{coffer:.0f} req/s", f"{floor:.0f} req/s", f"{coffer / floor:.2f}",
                      f"{floor / plain:.2f}"])
+    files = loaded.get("files")
+    for way, size, figure in (("upload", MiB, "upload 1 MiB (a typical scan)"), ("upload", 64 * MiB, "upload 64 MiB"),
+                              ("upload", 512 * MiB, "upload 512 MiB"), ("download", 64 * MiB, "download 64 MiB")):
+        row = _throughput(files, size) if isinstance(files, dict) else None
+        if not row or "floor" not in row:
+            continue
+        if size == MiB:
+            coffer, floor, raw = (row[side][f"{way}_ms_p50"] for side in ("api", "floor", "boto3"))
+            rows.append([figure, f"{coffer:.0f} ms", f"{floor:.0f} ms", f"{floor / coffer:.2f}", f"{raw / floor:.2f}"])
+        else:
+            coffer, floor, raw = (row[side][f"{way}_mib_s"] for side in ("api", "floor", "boto3"))
+            rows.append([figure, f"{coffer:.0f} MiB/s", f"{floor:.0f} MiB/s", f"{coffer / floor:.2f}",
+                         f"{floor / raw:.2f}"])
+    rotation_s3 = loaded.get("rotation-s3")
+    run = _run(rotation_s3, "reencrypt") if isinstance(rotation_s3, dict) else None
+    if run and run.get("floor_mib_per_second") and run.get("raw_copy_mib_per_second"):
+        coffer, floor, raw = run["file_mib_per_second"], run["floor_mib_per_second"], run["raw_copy_mib_per_second"]
+        size = rotation_s3.get("file_size", 0) / MiB
+        rows.append([f"reencrypt of {rotation_s3.get('files')} x {size:.0f} MiB files", f"{coffer:.0f} MiB/s",
+                     f"{floor:.0f} MiB/s", f"{coffer / floor:.2f}", f"{floor / raw:.2f}"])
     return rows
 
 
@@ -245,9 +266,9 @@ def main(argv: list[str] | None = None) -> int:
     loaded = load(args.results, args.since)
     rows = build(loaded, ROOT / "README.md")
     text = markdown(rows)
-    floors = floor_markdown(floor_rows(loaded["records"]))
+    floors = floor_markdown(floor_rows(loaded))
     if floors:
-        text += "\nThe records rows against their floor (bench/plain/floor.py):\n\n" + floors
+        text += "\nThe rows against their floor (bench/plain/floor.py, bench/rotation.py's floor_reencrypt):\n\n" + floors
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(args.since)) if args.since else "any time"
     print(f"issue 20's table, results written since {started}:")
     print(text, end="")

@@ -82,17 +82,29 @@ def test_main_exits_1_when_a_result_is_refused(tmp_path, capsys):
     assert "refused: bench/results/records.json is older than this run" in capsys.readouterr().err
 
 
-def test_the_records_rows_against_their_floor(tmp_path):
+def test_each_row_against_its_floor(tmp_path):
     _results(tmp_path, started_at=1000.0)
     records = json.loads((tmp_path / "records.json").read_text())
     for op in ("read", "reveal"):
         records["operations"][op]["floor"] = {"rps": 60.0}
     (tmp_path / "records.json").write_text(json.dumps(records))
+    files = json.loads((tmp_path / "files.json").read_text())
+    files["throughputs"][0]["floor"] = {"upload_ms_p50": 16.0, "download_ms_p50": 16.0}  # 1 MiB
+    files["throughputs"][1]["floor"] = {"upload_mib_s": 80.0, "download_mib_s": 100.0}  # 64 MiB
+    (tmp_path / "files.json").write_text(json.dumps(files))
+    rotation_s3 = json.loads((tmp_path / "rotation-s3.json").read_text())
+    rotation_s3["runs"][0]["floor_mib_per_second"] = 100.0
+    (tmp_path / "rotation-s3.json").write_text(json.dumps(rotation_s3))
     loaded = table.load(tmp_path, since=999.0)
 
-    rows = table.floor_rows(loaded["records"])
-    assert [row[0] for row in rows] == ["read one record", "reveal one record (audited)"]  # no floor, no row
-    assert rows[0] == ["read one record", "90 req/s", "60 req/s", "1.50", "0.60"]
-    text = table.floor_markdown(rows)
-    assert text.startswith(table.FLOOR_HEADER) and text.count("\n") == 4
-    assert table.floor_rows("no bench/results/records.json") == [] and table.floor_markdown([]) == ""
+    rows = {row[0]: row for row in table.floor_rows(loaded)}
+    assert list(rows) == ["read one record", "reveal one record (audited)", "upload 1 MiB (a typical scan)",
+                          "upload 64 MiB", "download 64 MiB", "reencrypt of 20 x 10 MiB files"]  # no floor, no row
+    assert rows["read one record"] == ["read one record", "90 req/s", "60 req/s", "1.50", "0.60"]
+    # Times for 1 MiB: Coffer's 20 ms against the floor's 16, the floor's 16 against raw boto3's 10.
+    assert rows["upload 1 MiB (a typical scan)"][1:] == ["20 ms", "16 ms", "0.80", "0.62"]
+    assert rows["upload 64 MiB"][3:] == [f"{64 / 0.7 / 80:.2f}", f"{80 / (64 / 0.6):.2f}"]
+    assert rows["reencrypt of 20 x 10 MiB files"][1:] == ["50 MiB/s", "100 MiB/s", "0.50", "0.50"]
+    text = table.floor_markdown(list(rows.values()))
+    assert text.startswith(table.FLOOR_HEADER) and text.count("\n") == 8
+    assert table.floor_rows({name: "missing" for name in table.SOURCES}) == [] and table.floor_markdown([]) == ""
