@@ -15,11 +15,16 @@ on a fresh PostgreSQL database (or SQLite), serves both:
 - plain: GET /bench/plain/records/?limit=50 and /bench/plain/records/{id}/ (the baseline of
   both read and reveal), and POST /bench/plain/records/, a plain ModelSerializer over the
   same rows with the same token, auth, permission classes and pagination, returning the
-  stored key and ciphertext base64-encoded (no decryption, no audit). See bench/plain/urls.py.
+  stored key and ciphertext base64-encoded (no decryption, no audit). See bench/plain/urls.py;
+- floor: /bench/floor/records/ (bench/plain/floor.py), the plain side plus only the work
+  Coffer's design cannot skip (the unlock session, each record's unwrap and open, the
+  audited append of a reveal, a create's sealing and its insert under the vault lock), so
+  the distance to plain splits into what the guarantees cost and what Coffer adds.
 
 The load generator runs on loopback: --clients threads, each with one keep-alive
-connection, sending requests back to back for --seconds per scenario, after a 1 s warm-up.
-Scenarios alternate encrypted/plain so that drift on the machine hits both. Prints requests
+connection, sending requests back to back for --seconds per side of a scenario, in three
+turns of a third each (after a 1 s warm-up each) that take the sides in a rotating order,
+so that drift on the machine, or in the tables a create fills, hits every side alike. Prints requests
 per second and p50/p95 latency for each, and the ratio encrypted/plain (issue 20's targets:
 list and read >= 0.9, reveal >= 0.8, create >= 0.85).
 Writes bench/results/records.json and docs/performance/records.png.
@@ -180,14 +185,37 @@ def load(port: int, headers: dict, paths, *, clients: int, seconds: float, metho
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - began
-    latencies.sort()
+    return summary(latencies, wall, errors)
+
+
+def summary(latencies: list[float], wall: float, errors: int) -> dict:
+    latencies = sorted(latencies)
     return {
         "requests": len(latencies),
         "errors": errors,
         "rps": round(len(latencies) / wall, 1),
         "p50_ms": round(statistics.median(latencies), 2),
         "p95_ms": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))], 2),
+        "wall_s": round(wall, 3),
+        "latencies_ms": latencies,
     }
+
+
+def interleaved(port: int, headers: dict, sides: dict, *, clients: int, seconds: float, rounds: int = 3) -> dict:
+    """Each side of a scenario for `seconds` in all, in `rounds` turns that take the sides
+    in a rotating order (A B C, B C A, C A B), so that what drifts during a scenario (the
+    tables growing under creates, autovacuum, a checkpoint) weighs on every side alike."""
+    names = list(sides)
+    parts: dict[str, list[dict]] = {name: [] for name in names}
+    for turn in range(rounds):
+        for name in names[turn % len(names):] + names[:turn % len(names)]:
+            parts[name].append(load(port, headers, clients=clients, seconds=seconds / rounds, **sides[name]))
+    merged = {}
+    for name, runs in parts.items():
+        merged[name] = summary([ms for run in runs for ms in run["latencies_ms"]], sum(run["wall_s"] for run in runs),
+                               sum(run["errors"] for run in runs))
+        del merged[name]["latencies_ms"]
+    return merged
 
 
 def measure_unlock(port: int, auth: dict, rounds: int) -> dict:
@@ -287,8 +315,7 @@ def main() -> None:
             }
             operations = {}
             for name, sides in scenarios.items():
-                operations[name] = {side: load(port, headers, clients=args.clients, seconds=args.seconds, **how)
-                                    for side, how in sides.items()}
+                operations[name] = interleaved(port, headers, sides, clients=args.clients, seconds=args.seconds)
                 operations[name]["ratio"] = round(operations[name]["encrypted"]["rps"]
                                                   / operations[name]["plain"]["rps"], 3)
                 operations[name]["target"] = TARGETS[name]
