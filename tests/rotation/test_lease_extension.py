@@ -15,7 +15,7 @@ URL = "/api/v1/vault/rotations/"
 
 @pytest.fixture
 def claimed(unlocked_alice, settings, time_machine):
-    settings.COFFER_ROTATION_LEASE_SECONDS = 120
+    settings.COFFER_ROTATION_LEASE_SECONDS, settings.COFFER_ROTATION_STALE_SECONDS = 120, 300
     time_machine.move_to(timezone.now(), tick=False)
     response = unlocked_alice.client.post("/api/v1/files/", data=b"%PDF-1.7\n" + b"x" * 70_000,
                                           content_type="application/pdf", HTTP_X_FILENAME="scan.pdf")
@@ -52,3 +52,13 @@ def test_the_lease_is_extended_once_half_of_it_is_gone_and_never_lapses(claimed,
         assert _stored(item) == item.lease_until
     assert RotationJob.objects.get(pk=job.pk).progressed_at >= timezone.now() - timedelta(seconds=60)
     assert _claim(job) is None  # still leased: no other worker can take it
+
+
+def test_the_heartbeat_moves_at_least_every_half_staleness_threshold(claimed, settings, time_machine):
+    # A lease longer than the staleness threshold must not let the job look stuck.
+    job, item = claimed
+    settings.COFFER_ROTATION_LEASE_SECONDS, settings.COFFER_ROTATION_STALE_SECONDS = 600, 60
+    for _ in range(8):
+        time_machine.shift(timedelta(seconds=20))
+        item_extend_lease(item)
+        assert timezone.now() - RotationJob.objects.get(pk=job.pk).progressed_at <= timedelta(seconds=30)

@@ -217,12 +217,14 @@ def _test_pause(point: str) -> None:
 
 def item_extend_lease(item: RotationItem) -> None:
     """Long items (big files) call this as they go (every few MiB), so their lease never
-    lapses mid-work. It writes only once half the lease is gone: a call comes far more
-    often than that, and each write is two commits (a 10 MiB file made twelve of them)."""
-    now = timezone.now()
-    if item.lease_until is not None and item.lease_until - now > _lease() / 2:
+    lapses mid-work and the job's heartbeat never looks stale. It writes only once half of
+    the lease, or of the staleness threshold, has passed since the last write: a call comes
+    far more often than that, and each write is two commits (a 10 MiB file made twelve)."""
+    now, lease = timezone.now(), _lease()
+    every = min(lease, timedelta(seconds=settings.COFFER_ROTATION_STALE_SECONDS)) / 2
+    if item.lease_until is not None and now - (item.lease_until - lease) < every:
         return
-    item.lease_until = now + _lease()
+    item.lease_until = now + lease
     RotationItem.objects.filter(pk=item.pk).update(lease_until=item.lease_until)
     RotationJob.objects.filter(pk=item.job_id).update(progressed_at=now)
 
