@@ -346,9 +346,8 @@ COFFER_ROTATION_HANDLERS = ["records.rotation.RecordRotationHandler", "files.rot
 COFFER_ROTATION_BATCH_SIZE = env.int("COFFER_ROTATION_BATCH_SIZE", default=500)
 # Items moved one by one (a file's `reencrypt`) that a step works on at once, one thread
 # each: one file's copy overlaps another's verification. Each holds its read-ahead
-# (COFFER_FILE_READ_AHEAD x 4 MiB) and its upload's parts (COFFER_S3_UPLOAD_CONCURRENCY + 1 of
-# COFFER_S3_PART_SIZE):
-# about 31 MiB with the defaults. 1 moves them one at a time.
+# (COFFER_FILE_READ_AHEAD x 4 MiB) and its upload's parts (COFFER_S3_UPLOAD_CONCURRENCY
+# + 1 of COFFER_S3_PART_SIZE): about 31 MiB with the defaults. 1 moves them one at a time.
 COFFER_ROTATION_FILE_CONCURRENCY = env.int("COFFER_ROTATION_FILE_CONCURRENCY", default=3)
 # Transient faults (storage or database away) are retried after base·2^(n-1) seconds,
 # capped, with jitter, up to this many attempts: about ten minutes with the defaults.
